@@ -1,0 +1,250 @@
+"""``llama98 build``: upstream llama2.c -> patches -> strict C89 -> EXE -> audit -> dist/.
+
+Every step either succeeds or stops the build with a clear message; dist/<target>/
+is assembled in a temporary folder next to it and only then moved into place, so a
+failed build never leaves a half-written dist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from . import __version__
+from .diag import ToolchainError
+from .targets import Target, load_target, target_names
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE = ROOT / "engine_c89"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+EXE_NAME = "LLAMA98.EXE"
+MODEL_NAME = "MODEL.BIN"
+TOKENIZER_NAME = "TOKENIZE.BIN"   # what the dos-names patch makes the program look for
+# engine_c89 sources every build compiles, after the ported program itself
+ENGINE_SOURCES = ["l98load.c", "c89timer.c", "c89stdio.c"]
+ENGINE_HEADERS = ["l98load.h", "c89compat.h"]
+
+
+def add_build_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--target", default="win98-p2", choices=target_names(),
+                   help="what the EXE must run on (default: %(default)s)")
+    p.add_argument("--compiler", default="mingw", help="compiler driver (default: %(default)s)")
+    p.add_argument("--source", metavar="PATH",
+                   help="a llama2.c run.c or checkout to build instead of the pinned upstream")
+    p.add_argument("--offline", action="store_true",
+                   help="do not try to download upstream; use --source or the offline fallback")
+    p.add_argument("--model", metavar="PATH|NAME",
+                   help="checkpoint to ship as MODEL.BIN: a file, or a known name (stories260K)")
+    p.add_argument("--tokenizer", metavar="PATH|NAME",
+                   help="vocabulary to ship as TOKENIZE.BIN (default: the known model's own)")
+    p.add_argument("--dist", metavar="DIR", default=None,
+                   help="output folder (default: dist/<target>)")
+    p.add_argument("--build-dir", metavar="DIR", default=None,
+                   help="work folder (default: build/<target>)")
+    p.add_argument("--cache-dir", metavar="DIR", default=None,
+                   help="download cache (default: $LLAMA98_CACHE or ~/.cache/llama98)")
+    p.add_argument("-v", "--verbose", action="store_true", help="print every command")
+
+
+@dataclass
+class DistFile:
+    name: str
+    what: str
+
+
+@dataclass
+class BuildReport:
+    target: Target
+    dist: Path
+    exe: Path
+    exe_sha256: str
+    audit_summary: str
+    source_description: str
+    files: list[DistFile] = field(default_factory=list)
+
+
+class Progress:
+    def __init__(self, total: int, verbose: bool) -> None:
+        self.total = total
+        self.n = 0
+        self.verbose = verbose
+        self.t0 = time.monotonic()
+
+    def step(self, what: str) -> None:
+        self.n += 1
+        print(f"[{self.n}/{self.total}] {what}", flush=True)
+
+    def info(self, text: str) -> None:
+        print(f"      {text}", flush=True)
+
+    def command(self, text: str) -> None:
+        if self.verbose:
+            print(f"      $ {text}", flush=True)
+
+    def done(self) -> float:
+        return time.monotonic() - self.t0
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def crlf(text: str) -> bytes:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("ascii")
+
+
+def _render(name: str, **values) -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES / "dist")),
+                             keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    return env.get_template(name).render(**values)
+
+
+def port_program(text: str, name: str, progress: Progress) -> str:
+    """Apply our patches, then the C89 rewriter, to one upstream source file."""
+    from .c89 import port_source
+    from .patching import apply_patches
+
+    patched = apply_patches(text, name)
+    for note in patched.notes:
+        progress.info(f"patch {note}")
+    ported = port_source(patched.text, name, include_dirs=[ENGINE])
+    progress.info("C89 passes: " + (", ".join(ported.passes_applied) or "none needed"))
+    return ported.text
+
+
+def replace_dir(staging: Path, final: Path) -> None:
+    """Move ``staging`` to ``final``, replacing an older ``final`` as late as possible."""
+    old = None
+    if final.exists():
+        old = final.with_name(final.name + f".old-{os.getpid()}")
+        os.replace(final, old)
+    os.replace(staging, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build(args: argparse.Namespace) -> BuildReport:
+    from . import models, upstream
+    from .audit import audit_file
+    from .compilers import get_driver
+
+    target = load_target(args.target)
+    driver = get_driver(args.compiler)
+    dist = Path(args.dist) if args.dist else ROOT / "dist" / target.name
+    work = Path(args.build_dir) if args.build_dir else ROOT / "build" / target.name
+    progress = Progress(6, args.verbose)
+    print(f"llama98 {__version__}: building for {target.name} ({target.description})")
+
+    progress.step("source")
+    source = upstream.resolve_source(args.source, cache_dir=args.cache_dir,
+                                     offline=args.offline,
+                                     notify=lambda m: print(m, file=sys.stderr, flush=True))
+    progress.info(f"{source.description} (sha256 {source.sha256[:16]}...)")
+
+    progress.step("model")
+    model = tokenizer = None
+    model_info = None
+    if args.model:
+        model = models.resolve_model(args.model, cache_dir=args.cache_dir)
+        model_info = models.check_checkpoint(model)
+        tokenizer = models.resolve_tokenizer(args.tokenizer, args.model, cache_dir=args.cache_dir)
+        if tokenizer is None:
+            raise ToolchainError(f"no vocabulary for {args.model}",
+                                 hint="pass --tokenizer PATH (e.g. tok512.bin for stories260K)")
+        models.check_tokenizer(tokenizer, model_info.vocab_size)
+        progress.info(f"{model}: dim {model_info.dim}, {model_info.n_layers} layers, "
+                      f"vocabulary {model_info.vocab_size}, {model_info.n_params:,} parameters")
+        progress.info(f"vocabulary {tokenizer}")
+    elif args.tokenizer:
+        raise ToolchainError("--tokenizer given without --model")
+    else:
+        progress.info("no --model: dist/ will hold the program only")
+
+    progress.step("port to C89")
+    if work.exists():
+        shutil.rmtree(work)
+    src_dir = work / "src"
+    src_dir.mkdir(parents=True)
+    program_c = src_dir / "run.c"
+    program_c.write_text(port_program(source.path.read_text("utf-8"), source.path.name, progress),
+                         "utf-8")
+    for name in ENGINE_SOURCES + ENGINE_HEADERS:
+        shutil.copy2(ENGINE / name, src_dir / name)
+    progress.info(f"sources in {src_dir}")
+
+    progress.step(f"compile with {driver.name}")
+    from .compilers.mingw import RUNTIME_SOURCES
+    for name in RUNTIME_SOURCES:
+        shutil.copy2(ENGINE / name, src_dir / name)
+    sources = [program_c] + [src_dir / n for n in ENGINE_SOURCES + RUNTIME_SOURCES]
+    result = driver.build(sources, target=target, workdir=work, exe_name=EXE_NAME,
+                          include_dirs=[src_dir], log=progress.command)
+    progress.info(f"{result.exe.name}: {result.exe.stat().st_size:,} bytes")
+
+    progress.step(f"audit against {target.name}")
+    report = audit_file(result.exe, target, map_path=result.map_file)
+    progress.info(report.summary())
+    audit_text = report.format_text()
+    if not report.ok:
+        (work / "AUDIT.TXT").write_text(audit_text)
+        raise ToolchainError(f"{result.exe} fails the {target.name} audit:\n{audit_text}",
+                             hint="the full report is in " + str(work / "AUDIT.TXT"))
+
+    progress.step(f"package {dist}")
+    dist.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.", dir=dist.parent))
+    try:
+        files = [DistFile(EXE_NAME, "the program")]
+        shutil.copy2(result.exe, staging / EXE_NAME)
+        if model:
+            shutil.copyfile(model, staging / MODEL_NAME)
+            shutil.copyfile(tokenizer, staging / TOKENIZER_NAME)
+            files += [DistFile(MODEL_NAME, f"the model ({Path(model).name})"),
+                      DistFile(TOKENIZER_NAME, f"its vocabulary ({Path(tokenizer).name})")]
+        files += [DistFile("RUN.BAT", "runs the program on MODEL.BIN"),
+                  DistFile("README.TXT", "this file"),
+                  DistFile("AUDIT.TXT", f"proof the EXE fits {target.name}: CPU, PE header, imports"),
+                  DistFile("SHA256SUMS", "checksums of every file here")]
+        values = dict(program="llama2.c", exe=EXE_NAME, version=__version__, target=target,
+                      source_description=source.description, files=files,
+                      model=model_info,
+                      model_mb=(model_info.file_size + (1 << 20) - 1) >> 20 if model_info else 0,
+                      model_arg=args.model if args.model and not os.path.exists(args.model) else "")
+        (staging / "RUN.BAT").write_bytes(crlf(_render("RUN.BAT.j2", **values)))
+        (staging / "README.TXT").write_bytes(crlf(_render("README.TXT.j2", **values)))
+        (staging / "AUDIT.TXT").write_bytes(crlf(audit_text))
+        sums = "".join(f"{sha256_file(staging / f.name)}  {f.name}\n"
+                       for f in files if f.name != "SHA256SUMS")
+        (staging / "SHA256SUMS").write_bytes(sums.encode("ascii"))
+        replace_dir(staging, dist)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildReport(target=target, dist=dist, exe=dist / EXE_NAME,
+                       exe_sha256=sha256_file(dist / EXE_NAME), audit_summary=report.summary(),
+                       source_description=source.description, files=files)
+
+
+def build_main(args: argparse.Namespace) -> int:
+    t0 = time.monotonic()
+    rep = build(args)
+    print(f"built {rep.exe} in {time.monotonic() - t0:.1f} s")
+    print(f"  sha256 {rep.exe_sha256}")
+    print(f"  audit  {rep.audit_summary}")
+    for f in rep.files:
+        print(f"  {f.name:<13} {f.what}")
+    return 0

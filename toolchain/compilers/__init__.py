@@ -1,0 +1,20 @@
+"""Compiler drivers: one class per compiler, one template folder per compiler."""
+
+from __future__ import annotations
+
+from .base import BuildResult, CompilerDriver
+from .mingw import MinGW
+
+DRIVERS: dict[str, type[CompilerDriver]] = {MinGW.name: MinGW}
+
+
+def get_driver(name: str) -> CompilerDriver:
+    from ..diag import ToolchainError
+    try:
+        return DRIVERS[name]()
+    except KeyError:
+        raise ToolchainError(f"unknown compiler '{name}'",
+                             hint="known compilers: " + ", ".join(sorted(DRIVERS)), exit_code=2)
+
+
+__all__ = ["BuildResult", "CompilerDriver", "MinGW", "DRIVERS", "get_driver"]

@@ -1,0 +1,141 @@
+"""Apply llama98's own changes (patches/*.toml) to upstream C source by structure.
+
+A patch is a list of operations that locate their target by code structure:
+a call's name, the ``#include`` group that pulls in a header, a string literal.
+Every operation must find what it is looking for; otherwise the build stops with
+``path: error: patch 'id' no longer applies: ...`` rather than produce a program
+that silently lacks the change.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import clex
+from .diag import Diagnostic, ToolchainError
+
+PATCH_DIR = Path(__file__).resolve().parent.parent / "patches"
+
+
+@dataclass
+class PatchResult:
+    text: str
+    applied: list[str] = field(default_factory=list)   # "id: summary"
+    notes: list[str] = field(default_factory=list)     # what each operation changed
+
+
+def load_patch_set(path: str | Path) -> list[dict]:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ToolchainError(f"{path}: cannot read patch set: {exc}", exit_code=2)
+    patches = data.get("patch", [])
+    for patch in patches:
+        for op in patch.get("op", []):
+            if op.get("op") not in _OPS:
+                raise ToolchainError(f"{path}: patch '{patch.get('id')}': unknown operation "
+                                     f"'{op.get('op')}'", exit_code=2)
+    return patches
+
+
+class _NoLongerApplies(Exception):
+    pass
+
+
+def _pp_directive(tok: clex.Token) -> str:
+    body = tok.text.lstrip()[1:].lstrip()
+    word = body.split(None, 1)[0] if body.split() else ""
+    return word
+
+
+def _op_replace_include_group(text: str, op: dict) -> tuple[str, str]:
+    toks = [t for t in clex.tokens(text) if t.kind == "pp"]
+    wanted = op["includes"]
+    stack: list[int] = []     # indexes of open #if tokens
+    groups: list[tuple[int, int]] = []
+    hit = None
+    for i, tok in enumerate(toks):
+        word = _pp_directive(tok)
+        if word in ("if", "ifdef", "ifndef"):
+            stack.append(i)
+        elif word == "endif" and stack:
+            groups.append((stack.pop(), i))
+        elif word == "include" and wanted in tok.text and hit is None:
+            hit = (i, list(stack))
+    if hit is None:
+        raise _NoLongerApplies(f"no #include {wanted} found")
+    index, open_ifs = hit
+    if open_ifs:
+        first = open_ifs[-1]
+        last = next(end for start, end in groups if start == first)
+        start, end = toks[first].start, toks[last].end
+    else:
+        start, end = toks[index].start, toks[index].end
+    new = "\n".join(op["with"])
+    line, _ = clex.line_col(text, start)
+    return clex.apply_edits(text, [(start, end, new)]), \
+        f"line {line}: #include group of {wanted} -> {new}"
+
+
+def _op_rename_calls(text: str, op: dict) -> tuple[str, str]:
+    calls: dict[str, str] = op["calls"]
+    toks = [t for t in clex.tokens(text) if t.kind != "comment"]
+    edits = []
+    found: dict[str, int] = {}
+    for i, tok in enumerate(toks[:-1]):
+        if tok.kind != "ident" or tok.text not in calls:
+            continue
+        if toks[i + 1].text != "(":
+            continue
+        prev = toks[i - 1] if i else None
+        if prev is not None and prev.text in (".", "->"):
+            continue            # a member that happens to share the name
+        if prev is not None and prev.kind == "ident" and prev.text not in ("return", "else"):
+            continue            # a declaration such as `int open(...)`, not a call
+        edits.append((tok.start, tok.end, calls[tok.text]))
+        found[tok.text] = found.get(tok.text, 0) + 1
+    missing = [name for name in op.get("required", []) if name not in found]
+    if missing:
+        raise _NoLongerApplies("no call to " + ", ".join(f"{m}()" for m in missing) + " found")
+    summary = ", ".join(f"{n}() -> {calls[n]}() x{c}" for n, c in sorted(found.items()))
+    return clex.apply_edits(text, edits), summary
+
+
+def _op_replace_string(text: str, op: dict) -> tuple[str, str]:
+    old = '"' + op["old"] + '"'
+    new = '"' + op["new"] + '"'
+    edits = [(t.start, t.end, new) for t in clex.tokens(text)
+             if t.kind == "string" and t.text == old]
+    if not edits:
+        raise _NoLongerApplies(f"no string literal {old} found")
+    return clex.apply_edits(text, edits), f"{old} -> {new} x{len(edits)}"
+
+
+_OPS = {
+    "replace-include-group": _op_replace_include_group,
+    "rename-calls": _op_rename_calls,
+    "replace-string": _op_replace_string,
+}
+
+
+def apply_patches(text: str, path: str, patch_file: str | Path | None = None) -> PatchResult:
+    """Apply every patch of ``patch_file`` (default patches/llama2c.toml) to ``text``."""
+    patch_file = Path(patch_file) if patch_file else PATCH_DIR / "llama2c.toml"
+    result = PatchResult(text=text)
+    for patch in load_patch_set(patch_file):
+        for op in patch.get("op", []):
+            try:
+                result.text, note = _OPS[op["op"]](result.text, op)
+            except _NoLongerApplies as exc:
+                raise ToolchainError(
+                    f"patch '{patch['id']}' ({patch_file.name}) no longer applies: {exc}",
+                    diagnostics=[Diagnostic(path, 0, 0, "error",
+                                            f"{op['op']}: {exc}", patch["id"])],
+                    hint="the upstream source changed shape; update the patch set",
+                    exit_code=2)
+            result.notes.append(f"{patch['id']}: {note}")
+        result.applied.append(f"{patch['id']}: {patch.get('summary', '')}")
+    return result
