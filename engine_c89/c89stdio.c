@@ -50,10 +50,10 @@
 #include <limits.h>
 
 int c89_vsscanf(const char *s, const char *fmt, va_list ap);
-int c89_vfscanf(void *fp, const char *fmt, va_list ap);
+int c89_vfscanf(FILE *fp, const char *fmt, va_list ap);
 int c89_vscanf(const char *fmt, va_list ap);
 int c89_sscanf(const char *s, const char *fmt, ...);
-int c89_fscanf(void *fp, const char *fmt, ...);
+int c89_fscanf(FILE *fp, const char *fmt, ...);
 int c89_scanf(const char *fmt, ...);
 
 /* MinGW-w64's <stdlib.h> renames strtod to libmingwex's __strtod; the product
@@ -759,11 +759,11 @@ int c89_vsscanf(const char *s, const char *fmt, va_list ap)
     return c89_vscan(&in, fmt, ap);
 }
 
-int c89_vfscanf(void *fp, const char *fmt, va_list ap)
+int c89_vfscanf(FILE *fp, const char *fmt, va_list ap)
 {
     c89_scan_in in;
     in.str = (const char *)0;
-    in.fp = (FILE *)fp;
+    in.fp = fp;
     in.count = 0;
     return c89_vscan(&in, fmt, ap);
 }
@@ -783,7 +783,7 @@ int c89_sscanf(const char *s, const char *fmt, ...)
     return r;
 }
 
-int c89_fscanf(void *fp, const char *fmt, ...)
+int c89_fscanf(FILE *fp, const char *fmt, ...)
 {
     va_list ap;
     int r;

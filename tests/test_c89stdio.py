@@ -41,7 +41,7 @@ DRIVER = r"""
 #include "c89compat.h"
 
 int c89_sscanf(const char *s, const char *fmt, ...);
-int c89_fscanf(void *fp, const char *fmt, ...);
+int c89_fscanf(FILE *fp, const char *fmt, ...);
 int c89_scanf(const char *fmt, ...);
 
 typedef int (*scan_fn)(const char *, const char *, ...);
