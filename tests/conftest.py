@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-MODELS = SHARED / "models"
-
-
-def need_tool(name: str) -> str:
-    path = shutil.which(name)
-    if not path:
-        pytest.skip(f"{name} not installed (scripts/setup.sh installs it)")
-    return path
+from support import MODELS, need_tool  # noqa: F401  (re-exported for fixtures)
 
 
 @pytest.fixture(scope="session")

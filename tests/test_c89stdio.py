@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, need_tool
+from support import ROOT, need_tool
 
 ENGINE = ROOT / "engine_c89"
 SOURCE = ENGINE / "c89stdio.c"

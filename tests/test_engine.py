@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, need_tool
+from support import ROOT, need_tool
 
 ENGINE = ROOT / "engine_c89"
 PORTABLE = ["l98load.c", "c89timer.c", "c89stdio.c"]   # l98crt.c is MinGW-only

@@ -7,7 +7,7 @@ import pytest
 from toolchain import winapi
 from toolchain.diag import ToolchainError
 
-from conftest import SHARED
+from support import SHARED
 
 API = SHARED / "win9x-api"
 

@@ -1,0 +1,62 @@
+"""engine_c89/c89compat.h builds cleanly as strict C89 with every compiler here."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from toolchain.c89.passes.comments import find_line_comments
+
+from .conftest import ENGINE
+
+PROG = r"""
+#include "c89compat.h"
+int main(void)
+{
+    c89_int64_t a = C89_I64_HL(0x1, 0x2);
+    c89_uint64_t b = C89_UINT64_MAX;
+    c89_int8_t c = C89_INT8_MIN;
+    c89_uint32_t d = C89_UINT32_MAX;
+    c89_intptr_t p = (c89_intptr_t)&a;
+    c89_ssize_t s = -1;
+    c89_bool ok = 1;
+    struct c89_timespec ts;
+    ts.tv_sec = 0;
+    ts.tv_nsec = 0;
+    printf("%ld %d %d %d %d\n", (long)(a >> 32), b == C89_U64_HL(0xFFFFFFFF, 0xFFFFFFFF),
+           c, d == 0xFFFFFFFFUL, p != 0 && s < 0 && ok && ts.tv_sec == 0);
+    printf("%s %s\n", C89_PRId64, C89_PRIu32);
+    return 0;
+}
+"""
+
+COMPILERS = [
+    ("gcc", ["-std=c89", "-pedantic-errors", "-Wall", "-Wextra", "-Werror"]),
+    ("gcc-m32", ["-m32", "-std=c89", "-pedantic-errors", "-Wall", "-Wextra", "-Werror"]),
+    ("i686-w64-mingw32-gcc", ["-std=c89", "-pedantic-errors", "-Wall", "-Werror"]),
+    ("tcc", ["-Wall", "-Werror"]),
+    ("pcc", []),
+]
+
+
+@pytest.mark.parametrize("cc,flags", COMPILERS, ids=[c for c, _ in COMPILERS])
+def test_header_compiles(cc, flags, tmp_path):
+    exe = "gcc" if cc == "gcc-m32" else cc
+    if shutil.which(exe) is None:
+        pytest.skip(f"{exe} not found")
+    src = tmp_path / "t.c"
+    src.write_text(PROG)
+    proc = subprocess.run([exe, *flags, "-I", str(ENGINE), "-c", str(src), "-o", str(tmp_path / "t.o")],
+                          capture_output=True, text=True)
+    if cc == "gcc-m32" and "gnu/stubs-32.h" in proc.stderr:
+        pytest.skip("no 32-bit glibc headers")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip() == "" or cc == "pcc", proc.stderr
+
+
+def test_header_is_c89_text():
+    text = (ENGINE / "c89compat.h").read_text()
+    assert find_line_comments(text) == []
+    assert "C89COMPAT_H_INCLUDED" in text
+    for name in ("__BORLANDC__", "__WATCOMC__", "_MSC_VER", "__int64", "I64", "__extension__"):
+        assert name in text

@@ -1,0 +1,69 @@
+import pytest
+
+from toolchain.c89.passes.longlong import literal_64
+
+from .conftest import port
+
+INC = '#include "c89compat.h"\n'
+
+
+@pytest.mark.parametrize("lit,expected", [
+    ("0LL", "C89_I64(0)"),
+    ("42ll", "C89_I64(42)"),
+    ("7ULL", "C89_U64(7)"),
+    ("4000000000ULL", "C89_U64(4000000000UL)"),
+    ("0xFFFFFFFFull", "C89_U64(0xFFFFFFFF)"),
+    ("10000000000LL", "C89_I64_HL(0x2, 0x540BE400)"),
+    ("0x2545F4914F6CDD1Dull", "C89_U64_HL(0x2545F491, 0x4F6CDD1D)"),
+    ("0xFFFFFFFFFFFFFFFF", "C89_U64_HL(0xFFFFFFFF, 0xFFFFFFFF)"),
+    ("10000000000", "C89_I64_HL(0x2, 0x540BE400)"),
+    ("3000000000", "C89_I64(3000000000UL)"),
+    ("3000000000u", None),
+    ("2147483647", None),
+    ("0x80000000", None),
+    ("1.5", None),
+])
+def test_literals(lit, expected):
+    assert literal_64(lit) == expected
+
+
+def test_types():
+    src = "#include <stdio.h>\nunsigned long long a; long long int b; signed long long c;\nlong long d(long long *p);\nint e; unsigned long f;\n"
+    assert port(src) == ("#include <stdio.h>\n" + INC +
+                         "c89_uint64_t a; c89_int64_t b; c89_int64_t c;\nc89_int64_t d(c89_int64_t *p);\n"
+                         "int e; unsigned long f;\n")
+
+
+def test_printf_formats_split_around_macros():
+    src = '#include <stdio.h>\nvoid f(long long v) { printf("v=%lld %5llu|%-3llx%%\\n", v, v, v); }\n'
+    assert port(src) == ('#include <stdio.h>\n' + INC + 'void f(c89_int64_t v) { printf("v=%" C89_PRId64 " %5" C89_PRIu64 '
+                         '"|%-3" C89_PRIx64 "%%\\n", v, v, v); }\n')
+
+
+def test_printf_z_and_hh_get_casts():
+    src = '#include <stdio.h>\n#include <string.h>\nvoid f(char *s) { printf("%zu %hhx %d\\n", strlen(s), s[0], 1); }\n'
+    assert port(src) == ('#include <stdio.h>\n#include <string.h>\n'
+                         'void f(char *s) { printf("%lu %x %d\\n", (unsigned long)(strlen(s)), (unsigned char)(s[0]), 1); }\n')
+
+
+def test_fprintf_trailing_literal_and_concatenation():
+    src = '#include <stdio.h>\nvoid f(long long v) { fprintf(stderr, "%lld" "\\n", v); }\n'
+    assert port(src) == ('#include <stdio.h>\n' + INC +
+                         'void f(c89_int64_t v) { fprintf(stderr, "%" C89_PRId64 "\\n", v); }\n')
+
+
+def test_sscanf_with_hh_is_renamed():
+    src = ('#include <stdio.h>\nint f(char *p) {\n    unsigned char b;\n'
+           '    if (sscanf(p, "<0x%02hhX>", &b) == 1) return b;\n    return sscanf(p, "%d", &b);\n}\n')
+    assert port(src) == ('#include <stdio.h>\n' + INC + 'int f(char *p) {\n    unsigned char b;\n'
+                         '    if (c89_sscanf(p, "<0x%02hhX>", &b) == 1) return b;\n    return sscanf(p, "%d", &b);\n}\n')
+
+
+def test_if_lines_and_strings_untouched():
+    src = '#if 10000000000LL > 1\nchar *s = "1LL long long";\n#endif\n'
+    assert port(src) == src
+
+
+def test_user_defined_printf_left_alone():
+    src = 'int printf(const char *f, long long v);\nvoid g(void) { printf("%lld", 1); }\n'
+    assert '"%lld"' in port(src)

@@ -1,0 +1,26 @@
+from .conftest import port
+
+
+def test_types_and_includes():
+    src = ("#include <stdio.h>\n#include <stdint.h>\n#include <inttypes.h>\n"
+           "int8_t a; uint64_t b; intptr_t c; ssize_t d; size_t e;\n"
+           'void f(void) { printf("%" PRId64 "\\n", (int64_t)b); }\n')
+    assert port(src) == ('#include <stdio.h>\n#include "c89compat.h"\n'
+                         "c89_int8_t a; c89_uint64_t b; c89_intptr_t c; c89_ssize_t d; size_t e;\n"
+                         'void f(void) { printf("%" C89_PRId64 "\\n", (c89_int64_t)b); }\n')
+
+
+def test_stdbool():
+    src = "#include <stdbool.h>\nbool f(void) { bool ok = true; return ok && !false; }\n"
+    assert port(src) == '#include "c89compat.h"\nc89_bool f(void) { c89_bool ok = 1; return ok && !0; }\n'
+
+
+def test_limits_and_int64_c():
+    src = "#include <stdint.h>\nint64_t a = INT64_C(-9000000000); uint32_t m = UINT32_MAX;\n"
+    assert port(src) == ('#include "c89compat.h"\n'
+                         "c89_int64_t a = (-C89_I64_HL(0x2, 0x18711A00)); c89_uint32_t m = C89_UINT32_MAX;\n")
+
+
+def test_members_and_user_typedefs_untouched():
+    src = "typedef int int32_t;\nstruct s { int ssize_t; };\nint32_t f(struct s *p) { return p->ssize_t; }\n"
+    assert port(src) == src

@@ -1,0 +1,243 @@
+"""End to end: `llama98 build` -> dist/win98-p2 -> LLAMA98.EXE under 32-bit Wine prints, byte
+for byte, what a native gcc build of the same unmodified llama2.c source prints.
+
+The only transformation allowed between the two outputs is the one Windows itself makes:
+MSVCRT.DLL writes stdout in text mode, so every "\\n" arrives as "\\r\\n". Lines reporting
+the measured speed ("achieved tok/s") differ by nature and are left out of the comparison.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from support import ROOT, need_tool
+
+pytestmark = pytest.mark.slow
+
+REFERENCE_START = b"Once upon a time, there was a little girl named Lily."
+
+
+def llama98(*args, env=None, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "toolchain.cli", *map(str, args)],
+                          capture_output=True, text=True, env=env, cwd=cwd or ROOT)
+
+
+def without_speed(out: bytes) -> bytes:
+    return b"".join(line for line in out.splitlines(keepends=True)
+                    if b"achieved tok/s" not in line)
+
+
+def native_build(src: Path, workdir: Path) -> Path:
+    """The unmodified source, built the way llama2.c's README says."""
+    need_tool("gcc")
+    exe = workdir / "run_native"
+    subprocess.run(["gcc", "-O3", "-o", str(exe), str(src), "-lm"], check=True,
+                   capture_output=True)
+    return exe
+
+
+def run_native(exe: Path, args: list, cwd: Path) -> bytes:
+    proc = subprocess.run([str(exe), *map(str, args)], cwd=cwd, capture_output=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def run_wine(dist: Path, args: list, env: dict) -> bytes:
+    proc = subprocess.run(["wine", "LLAMA98.EXE", *map(str, args)], cwd=dist, env=env,
+                          capture_output=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+def assert_same_output(wine_out: bytes, native_out: bytes) -> None:
+    assert without_speed(wine_out) == without_speed(native_out).replace(b"\n", b"\r\n")
+
+
+@pytest.fixture(scope="session")
+def build_env(pytestconfig) -> dict:
+    need_tool("i686-w64-mingw32-gcc")
+    env = dict(os.environ)
+    # the same cache the llamac2py fixture fills, so the offline fallback is used
+    env["LLAMA98_CACHE"] = str(pytestconfig.cache.mkdir("llama98-llamac2py"))
+    return env
+
+
+@pytest.fixture(scope="session")
+def dist_2023(tmp_path_factory, build_env, shared_models, llamac2py_run_c):
+    """The README's main job, offline: upstream unreachable -> the llamac2py run.c."""
+    out = tmp_path_factory.mktemp("build2023")
+    proc = llama98("build", "--target", "win98-p2", "--offline",
+                   "--model", shared_models / "stories260K_mha.bin",
+                   "--tokenizer", shared_models / "tok512.bin",
+                   "--dist", out / "dist", "--build-dir", out / "build", env=build_env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "llamac2py" in proc.stderr + proc.stdout      # the fallback notice is visible
+    return out
+
+
+def test_dist_layout(dist_2023):
+    dist = dist_2023 / "dist"
+    names = sorted(p.name for p in dist.iterdir())
+    assert names == ["AUDIT.TXT", "LLAMA98.EXE", "MODEL.BIN", "README.TXT", "RUN.BAT",
+                     "SHA256SUMS", "TOKENIZE.BIN"]
+    for name in names:
+        stem, _, ext = name.partition(".")
+        assert len(stem) <= 8 and len(ext) <= 3, f"{name} is not an 8.3 name"
+    for text in ("RUN.BAT", "README.TXT", "AUDIT.TXT"):
+        data = (dist / text).read_bytes()
+        assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b""), f"{text} not CRLF"
+    readme = (dist / "README.TXT").read_text()
+    assert "BINARY" in readme
+    assert "MODEL.BIN" in (dist / "RUN.BAT").read_text()
+    for line in (dist / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ")
+        assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest
+
+
+def test_exe_headers_fit_windows_98(dist_2023):
+    pefile = pytest.importorskip("pefile")
+    pe = pefile.PE(str(dist_2023 / "dist" / "LLAMA98.EXE"))
+    assert pe.FILE_HEADER.Machine == 0x14C
+    opt = pe.OPTIONAL_HEADER
+    assert (opt.MajorSubsystemVersion, opt.MinorSubsystemVersion) == (4, 0)
+    assert (opt.MajorOperatingSystemVersion, opt.MinorOperatingSystemVersion) == (4, 0)
+    assert opt.ImageBase == 0x400000
+    assert pe.FILE_HEADER.TimeDateStamp == 0
+    dlls = sorted(e.dll.decode().lower() for e in pe.DIRECTORY_ENTRY_IMPORT)
+    assert set(dlls) <= {"kernel32.dll", "msvcrt.dll"}
+
+
+def test_exe_passes_the_audit(dist_2023):
+    exe = dist_2023 / "dist" / "LLAMA98.EXE"
+    proc = llama98("audit", exe, "--target", "win98-p2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "PASS" in proc.stdout
+    assert "PASS" in (dist_2023 / "dist" / "AUDIT.TXT").read_text()
+
+
+@pytest.mark.wine
+def test_2023_exe_prints_the_reference_story(dist_2023, wine_env, shared_models,
+                                             llamac2py_run_c, tmp_path):
+    wine_out = run_wine(dist_2023 / "dist", ["MODEL.BIN", "0.0", "200"], wine_env)
+    assert REFERENCE_START in wine_out
+    exe = native_build(llamac2py_run_c, tmp_path)
+    shutil.copy(shared_models / "tok512.bin", tmp_path / "tokenizer.bin")
+    native_out = run_native(exe, [shared_models / "stories260K_mha.bin", "0.0", "200"], tmp_path)
+    assert_same_output(wine_out, native_out)
+
+
+@pytest.mark.wine
+def test_exe_explains_a_truncated_model(dist_2023, wine_env, tmp_path):
+    dist = tmp_path / "d"
+    shutil.copytree(dist_2023 / "dist", dist)
+    model = dist / "MODEL.BIN"
+    model.write_bytes(model.read_bytes()[:300000])
+    proc = subprocess.run(["wine", "LLAMA98.EXE", "MODEL.BIN", "0.0", "20"], cwd=dist,
+                          env=wine_env, capture_output=True, timeout=300)
+    assert proc.returncode != 0
+    assert b"truncated" in proc.stderr and b"300000 bytes" in proc.stderr
+
+
+def test_ported_sources_are_strict_c89_and_behave_the_same(dist_2023, shared_models,
+                                                           llamac2py_run_c, tmp_path):
+    """The rewritten sources, built natively by strict compilers, print what the original does."""
+    src = dist_2023 / "build" / "src"
+    portable = [src / n for n in ("run.c", "l98load.c", "c89timer.c", "c89stdio.c")]
+    shutil.copy(shared_models / "tok512.bin", tmp_path / "TOKENIZE.BIN")
+    shutil.copy(shared_models / "tok512.bin", tmp_path / "tokenizer.bin")
+    original = run_native(native_build(llamac2py_run_c, tmp_path),
+                          [shared_models / "stories260K_mha.bin", "0.0", "200"], tmp_path)
+    compilers = {
+        "gcc": ["gcc", "-std=c89", "-pedantic-errors", "-Wall", "-Werror", "-O2"],
+        "tcc": ["tcc", "-Wall", "-Werror"],
+        "pcc": ["pcc", "-O"],
+    }
+    for name, cmd in compilers.items():
+        need_tool(cmd[0])
+        exe = tmp_path / f"run_{name}"
+        proc = subprocess.run([*cmd, f"-I{src}", *map(str, portable), "-o", str(exe), "-lm"],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, f"{name}: {proc.stderr}"
+        out = run_native(exe, [shared_models / "stories260K_mha.bin", "0.0", "200"], tmp_path)
+        assert without_speed(out) == without_speed(original), name
+
+
+def test_builds_are_reproducible(dist_2023, build_env, shared_models, tmp_path):
+    proc = llama98("build", "--offline", "--model", shared_models / "stories260K_mha.bin",
+                   "--tokenizer", shared_models / "tok512.bin",
+                   "--dist", tmp_path / "dist", "--build-dir", tmp_path / "build", env=build_env)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("LLAMA98.EXE", "SHA256SUMS"):
+        assert (tmp_path / "dist" / name).read_bytes() == \
+            (dist_2023 / "dist" / name).read_bytes(), name
+
+
+@pytest.fixture(scope="session")
+def dist_pinned(tmp_path_factory, build_env, shared_models, pinned_run_c):
+    out = tmp_path_factory.mktemp("buildpinned")
+    proc = llama98("build", "--source", pinned_run_c, "--model", shared_models / "stories260K.bin",
+                   "--tokenizer", shared_models / "tok512.bin",
+                   "--dist", out / "dist", "--build-dir", out / "build", env=build_env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+@pytest.mark.wine
+@pytest.mark.parametrize("sampling", [["-t", "0.0"], ["-t", "0.8", "-s", "42"]],
+                         ids=["greedy", "seed42"])
+def test_pinned_exe_matches_native(dist_pinned, wine_env, shared_models, pinned_run_c, tmp_path,
+                                   sampling):
+    wine_out = run_wine(dist_pinned / "dist",
+                        ["MODEL.BIN", "-z", "TOKENIZE.BIN", *sampling, "-n", "200"], wine_env)
+    native = native_build(pinned_run_c, tmp_path)
+    native_out = run_native(native, [shared_models / "stories260K.bin", "-z",
+                                     shared_models / "tok512.bin", *sampling, "-n", "200"],
+                            tmp_path)
+    if sampling == ["-t", "0.0"]:
+        assert wine_out.startswith(REFERENCE_START)
+    assert_same_output(wine_out, native_out)
+
+
+# ---------------------------------------------------------------- bad input, clear errors
+
+def test_truncated_model_is_refused_before_building(build_env, shared_models, tmp_path):
+    cut = tmp_path / "cut.bin"
+    cut.write_bytes((shared_models / "stories260K_mha.bin").read_bytes()[:4000])
+    proc = llama98("build", "--offline", "--model", cut, "--tokenizer",
+                   shared_models / "tok512.bin", "--dist", tmp_path / "dist",
+                   "--build-dir", tmp_path / "build", env=build_env)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert "truncated" in proc.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+def test_missing_compiler_is_a_clear_error(build_env, shared_models, tmp_path):
+    env = dict(build_env)
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for tool in ("gcc", "cpp"):                # the C89 rewriter's preprocessor stays
+        path = shutil.which(tool)
+        if path:
+            (bindir / tool).symlink_to(path)
+    env["PATH"] = str(bindir)
+    proc = llama98("build", "--offline", "--dist", tmp_path / "dist",
+                   "--build-dir", tmp_path / "build", env=env)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert "i686-w64-mingw32-gcc not found" in proc.stderr
+    assert not (tmp_path / "dist").exists()
+
+
+def test_bad_source_path_is_a_clear_error(tmp_path):
+    proc = llama98("build", "--source", tmp_path / "nothing.c", "--dist", tmp_path / "dist")
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert "nothing.c" in proc.stderr

@@ -1,0 +1,101 @@
+"""``invoke bench``: speed figures, printed (never asserted by tests).
+
+1. C89 port throughput: lines per second of the whole pipeline (patches excluded)
+   on the llama2.c sources available, repeated to a sizeable input.
+2. Audit throughput: bytes of code decoded per second on the last built EXE.
+3. Build: wall time of a complete `llama98 build`.
+4. Inference: tokens per second of LLAMA98.EXE under Wine (an emulated-OS figure on
+   this machine's CPU; the real figure comes from a Pentium-class machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .diag import ToolchainError, report
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_MODELS = ROOT.parent / "shared" / "models"
+
+
+def _best_of(n: int, fn) -> float:
+    best = float("inf")
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def bench_port(source: Path) -> None:
+    from .c89 import port_source
+    from .patching import apply_patches
+    text = apply_patches(source.read_text("utf-8"), source.name).text
+    lines = text.count("\n")
+    seconds = _best_of(3, lambda: port_source(text, source.name, include_dirs=[ROOT / "engine_c89"]))
+    print(f"port     {source.name}: {lines} lines in {seconds * 1000:.0f} ms "
+          f"= {lines / seconds:,.0f} lines/s (best of 3)")
+
+
+def bench_audit(exe: Path) -> None:
+    from .audit import audit_file
+    size = exe.stat().st_size
+    seconds = _best_of(3, lambda: audit_file(exe, "win98-p2"))
+    print(f"audit    {exe.name}: {size:,} bytes in {seconds * 1000:.0f} ms "
+          f"= {size / seconds / 1e6:.2f} MB/s (best of 3)")
+
+
+def bench_build(model: Path, tokenizer: Path, work: Path) -> Path:
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "toolchain.cli", "build", "--offline",
+                           "--model", str(model), "--tokenizer", str(tokenizer),
+                           "--dist", str(work / "dist"), "--build-dir", str(work / "build")],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise ToolchainError("benchmark build failed:\n" + proc.stdout + proc.stderr)
+    print(f"build    complete llama98 build: {time.perf_counter() - t0:.1f} s")
+    return work / "dist"
+
+
+def bench_wine(dist: Path) -> None:
+    if not shutil.which("wine"):
+        print("tok/s    skipped: wine not installed")
+        return
+    env = {"WINEDEBUG": "-all", "WINEPREFIX": str(dist.parent / "wineprefix"),
+           "PATH": "/usr/bin:/bin", "HOME": str(dist.parent)}
+    proc = subprocess.run(["wine", "LLAMA98.EXE", "MODEL.BIN", "0.0", "256"], cwd=dist, env=env,
+                          capture_output=True, text=True, timeout=600)
+    match = re.search(r"achieved tok/s: ([0-9.]+)", proc.stdout + proc.stderr)
+    figure = match.group(1) if match else "?"
+    print(f"tok/s    LLAMA98.EXE under Wine on this host: {figure} tok/s "
+          "(EXO Labs' Pentium II 350 MHz: 39.31 tok/s on stories260K)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="llama98-bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=SHARED_MODELS / "stories260K_mha.bin")
+    parser.add_argument("--tokenizer", type=Path, default=SHARED_MODELS / "tok512.bin")
+    args = parser.parse_args(argv)
+    try:
+        from .upstream import resolve_source
+        source = resolve_source(None, offline=True, notify=lambda m: None)
+        bench_port(source.path)
+        with tempfile.TemporaryDirectory(prefix="llama98-bench-") as tmp:
+            dist = bench_build(args.model, args.tokenizer, Path(tmp))
+            bench_audit(dist / "LLAMA98.EXE")
+            bench_wine(dist)
+    except ToolchainError as err:
+        return report(err, "llama98-bench")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""The rewrite passes, in the order the pipeline runs them.
+
+Each module exposes ``NAME`` and ``run(text, ctx) -> PassOutput``.  A pass
+only *describes* edits on the text it is given; the pipeline applies them,
+re-parses and runs the next pass, until nothing changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...diag import Diagnostic
+from ..source import EditList
+
+
+@dataclass
+class PassContext:
+    path: str
+    compat_header: str
+    units: object  # frontend.UnitCache
+
+    def unit(self, text: str):
+        return self.units.get(text)
+
+
+@dataclass
+class PassOutput:
+    edits: EditList
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def pass_modules():
+    from . import clock, comments, compat_include, declarations, floatmath, longlong, stdint
+    return [comments, declarations, longlong, floatmath, clock, stdint, compat_include]

@@ -1,0 +1,62 @@
+"""Insert ``#include "c89compat.h"`` once when the text uses compat names.
+
+The include goes after the last top-level ``#include`` that is not inside an
+``#if`` block (at the top when there is none).  When the compat header is (or
+becomes) included, ``#include <stdint.h>``, ``<inttypes.h>`` and
+``<stdbool.h>`` lines are removed.  Running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+from ..source import EditList
+from . import PassOutput
+from ._util import included_headers
+
+NAME = "compat_include"
+REMOVED = ("stdint.h", "inttypes.h", "stdbool.h")
+
+
+def run(text: str, ctx) -> PassOutput:
+    unit = ctx.unit(text)
+    toks = unit.toks
+    edits = EditList(text)
+    header = ctx.compat_header
+    incs = included_headers(toks)
+    has = any(h == header for h, _ in incs)
+    codectx = toks.code_context()
+    uses = any(codectx[i] and t.kind == "id" and t.text.lower().startswith("c89_")
+               for i, t in enumerate(toks.toks))
+    removable = [d for h, d in incs if h in REMOVED]
+    if not (has or uses or removable):
+        return PassOutput(edits)
+    removed = set()
+    for d in removable:
+        end = min(d.end + 1, len(text))
+        removed.add(d.hash_index)
+        if has:
+            edits.delete(d.start, end, NAME)
+    if has:
+        return PassOutput(edits)
+    # last include at top level (not inside any #if)
+    depth = 0
+    anchor = None
+    for d in toks.directives:
+        if d.name in ("if", "ifdef", "ifndef"):
+            depth += 1
+        elif d.name == "endif":
+            depth = max(depth - 1, 0)
+        elif d.name == "include" and depth == 0:
+            anchor = d
+    line = f'#include "{header}"'
+    for d in removable:
+        if d is not anchor:
+            edits.delete(d.start, min(d.end + 1, len(text)), NAME)
+    if anchor is None:
+        edits.insert(0, line + "\n", NAME)
+    elif anchor.hash_index in removed:
+        edits.replace(anchor.start, anchor.end, line, NAME)
+    elif anchor.end >= len(text):
+        edits.insert(len(text), "\n" + line + "\n", NAME)
+    else:
+        edits.insert(anchor.end + 1, line + "\n", NAME)
+    return PassOutput(edits)

@@ -1,0 +1,54 @@
+"""C99 float math -> C89 double math with a cast back to float.
+
+``expf(ARGS)`` -> ``((float)exp(ARGS))`` for expf sqrtf powf cosf sinf tanf
+fabsf logf log10f floorf ceilf fmodf atan2f atanf asinf acosf tanhf sinhf
+coshf (arguments kept verbatim; the double result is rounded back to float,
+which can differ from the float function in the last bit).  ``HUGE_VALF``
+and ``INFINITY`` -> ``((float)HUGE_VAL)``.  ``NAN`` and uses of these
+functions other than calls (function pointers) are reported.  A program
+that defines a function or macro of the same name keeps it.
+"""
+
+from __future__ import annotations
+
+from ...diag import Diagnostic
+from ..source import EditList
+from . import PassOutput
+from ._util import call_parens, code_ids, is_declarator
+
+NAME = "floatmath"
+CODE = "c89-floatmath"
+
+FUNCS = {n + "f": n for n in ("exp", "sqrt", "pow", "cos", "sin", "tan", "fabs", "log",
+                               "log10", "floor", "ceil", "fmod", "atan2", "atan", "asin",
+                               "acos", "tanh", "sinh", "cosh")}
+CONSTS = {"HUGE_VALF": "((float)HUGE_VAL)", "INFINITY": "((float)HUGE_VAL)"}
+
+
+def run(text: str, ctx) -> PassOutput:
+    unit = ctx.unit(text)
+    toks = unit.toks
+    edits = EditList(text)
+    diags: list[Diagnostic] = []
+    user = unit.user_names
+    for i in code_ids(toks, set(FUNCS) | set(CONSTS) | {"NAN"}):
+        t = toks[i]
+        if t.text in user:
+            continue
+        if t.text == "NAN":
+            diags.append(Diagnostic(unit.path, t.line, t.col, "warning",
+                                    "NAN has no C89 equivalent; left as is", CODE))
+            continue
+        if t.text in CONSTS:
+            edits.replace(t.start, t.end, CONSTS[t.text], NAME)
+            continue
+        parens = call_parens(toks, i)
+        if parens is None:
+            if is_declarator(toks, i):
+                continue  # a declarator (struct member, parameter) spelled like it
+            diags.append(Diagnostic(unit.path, t.line, t.col, "warning",
+                                    f"'{t.text}' used other than in a call; not rewritten", CODE))
+            continue
+        edits.replace(t.start, t.end, "((float)" + FUNCS[t.text], NAME)
+        edits.insert(toks[parens[1]].end, ")", NAME)
+    return PassOutput(edits, diags)

@@ -1,0 +1,245 @@
+"""64-bit integers without ``long long``.
+
+* ``long long``, ``long long int``, ``signed long long``, ``unsigned long
+  long`` (any order of those keywords) -> ``c89_int64_t`` / ``c89_uint64_t``.
+* Integer literals of 64-bit type: ``LL``/``ULL`` suffixes, literals too big
+  for 32 bits, and unsuffixed decimals above ``LONG_MAX`` of a 32-bit target
+  (``long long`` in C99, ``unsigned long`` in C89) -> ``C89_I64(n)`` /
+  ``C89_U64(n)`` when the value fits 32 bits, else ``C89_I64_HL(hi, lo)`` /
+  ``C89_U64_HL(hi, lo)`` built from two 32-bit halves.  ``#if`` lines are
+  left alone (the preprocessor has its own arithmetic).
+* printf-family format literals: ``%lld`` etc. (with flags, width,
+  precision) -> ``"%" C89_PRId64 ""`` pieces; ``%zu``/``%td`` -> ``%lu``/``%ld``
+  with the argument cast to ``unsigned long``/``long``; ``%jd`` -> 64-bit
+  macro plus a cast; ``%hhd``/``%hhx`` -> ``%d``/``%x`` with a
+  ``(signed char)``/``(unsigned char)`` cast (msvcrt knows none of these).
+* scanf/sscanf/fscanf with C99 length modifiers (hh, ll, j, z, t) are
+  renamed ``c89_scanf``/``c89_sscanf``/``c89_fscanf`` (engine_c89 provides
+  them); the format is kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...diag import Diagnostic
+from ..ctok import Tokens
+from ..source import EditList
+from . import PassOutput
+from ._util import call_args, code_ids
+
+NAME = "longlong"
+CODE = "c89-longlong"
+
+_TYPE_WORDS = {"signed", "unsigned", "long", "int"}
+_INT = re.compile(r"^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$")
+_U32 = 0xFFFFFFFF
+_I64_MAX = 0x7FFFFFFFFFFFFFFF
+_U64 = 0xFFFFFFFFFFFFFFFF
+
+PRINTF = {"printf": 0, "fprintf": 1, "sprintf": 1, "snprintf": 2, "vprintf": 0,
+          "vfprintf": 1, "vsprintf": 1, "vsnprintf": 2}
+SCANF = {"scanf": 0, "sscanf": 1, "fscanf": 1}
+VSCANF = {"vscanf": 0, "vsscanf": 1, "vfscanf": 1}
+_CONV = re.compile(r"%(?:%|(?P<spec>[-+ #0']*(?:\*|[0-9]+)?(?:\.(?:\*|[0-9]*))?)"
+                   r"(?P<len>hh|h|ll|l|j|z|t|L|q|I64|I32)?(?P<conv>[diouxXfFeEgGaAcspn]|\[))")
+_PRI = {"d": "C89_PRId64", "i": "C89_PRIi64", "u": "C89_PRIu64", "x": "C89_PRIx64",
+        "X": "C89_PRIX64", "o": "C89_PRIo64"}
+
+
+def literal_64(text: str, force64: str = "") -> str | None:
+    """C89 spelling of an integer literal of 64-bit type, or None if it is
+    not one.  ``force64`` ("I"/"U") treats the literal as LL/ULL."""
+    m = _INT.match(text)
+    if not m:
+        return None
+    digits, suf = m.group(1), m.group(2).lower()
+    if suf not in ("", "u", "l", "ul", "lu", "ll", "ull", "llu"):
+        return None
+    decimal = not digits.startswith("0") or digits == "0"
+    value = int(digits, 16 if digits[:2].lower() == "0x" else 8 if not decimal else 10)
+    unsigned = "u" in suf or force64 == "U"
+    ll = "ll" in suf or bool(force64)
+    if value > _U64:
+        return None
+    if ll or value > _U32:
+        if not unsigned and value > _I64_MAX and (ll or not decimal):
+            unsigned = True
+    elif decimal and not unsigned and value > 0x7FFFFFFF:
+        pass  # long long in C99 on an ILP32 target, unsigned long in C89
+    else:
+        return None
+    kind = "U" if unsigned else "I"
+    if value <= _U32:
+        inner = digits + ("UL" if decimal and value > 0x7FFFFFFF else "")
+        return f"C89_{kind}64({inner})"
+    return f"C89_{kind}64_HL(0x{value >> 32:X}, 0x{value & _U32:08X})"
+
+
+def _split_literal(tok_text: str, fmt_rewrite) -> str:
+    """Rebuild one string-literal token from (text, macro) pieces."""
+    body = tok_text[1:-1]
+    pieces: list[tuple[str, str]] = []  # ("lit"|"macro", text)
+    last = 0
+    for m in _CONV.finditer(body):
+        rep = fmt_rewrite(m)
+        if rep is None:
+            continue
+        pieces.append(("lit", body[last:m.start()]))
+        pieces.extend(rep)
+        last = m.end()
+    if not pieces:
+        return tok_text
+    pieces.append(("lit", body[last:]))
+    merged: list[tuple[str, str]] = []
+    for kind, text in pieces:
+        if kind == "lit" and merged and merged[-1][0] == "lit":
+            merged[-1] = ("lit", merged[-1][1] + text)
+        else:
+            merged.append((kind, text))
+    out = []
+    for kind, text in merged:
+        if kind == "macro":
+            out.append(text)
+        elif text or not out:
+            out.append('"' + text + '"')
+    return " ".join(out)
+
+
+class _Rewriter:
+    def __init__(self, unit, toks: Tokens, edits: EditList, diags):
+        self.u, self.toks, self.edits, self.diags = unit, toks, edits, diags
+
+    def warn(self, i: int, msg: str) -> None:
+        t = self.toks[i]
+        self.diags.append(Diagnostic(self.u.path, t.line, t.col, "warning", msg, CODE))
+
+    def printf_call(self, i: int, fmt_index: int) -> None:
+        args = call_args(self.toks, i)
+        if args is None or fmt_index >= len(args):
+            return
+        fa, fb = args[fmt_index]
+        ftoks = list(range(fa, fb))
+        if not ftoks:
+            return
+        all_str = all(self.toks[k].kind == "str" and self.toks[k].text.startswith('"')
+                      for k in ftoks)
+        state = {"arg": fmt_index + 1}
+        casts: dict[int, str] = {}
+        name = self.toks[i].text
+
+        def rewrite(m):
+            if m.group(0) == "%%":
+                return None
+            spec, ln, conv = m.group("spec") or "", m.group("len"), m.group("conv")
+            state["arg"] += spec.count("*")
+            arg = state["arg"]
+            state["arg"] += 1
+            if ln == "ll" and conv in _PRI:
+                return [("lit", "%" + spec), ("macro", _PRI[conv])]
+            if ln in ("z", "t", "j", "hh") and conv in "diouxX":
+                if not all_str or arg >= len(args):
+                    self.warn(fa, f"'%{spec}{ln}{conv}' in a {name} format: the C89 runtime "
+                                  "does not know it and the argument could not be matched")
+                    return None
+                signed = conv in "di"
+                if ln == "j":
+                    casts[arg] = "c89_int64_t" if signed else "c89_uint64_t"
+                    return [("lit", "%" + spec), ("macro", _PRI[conv])]
+                if ln == "hh":
+                    casts[arg] = "signed char" if signed else "unsigned char"
+                    return [("lit", "%" + spec + conv)]
+                casts[arg] = "long" if signed else "unsigned long"
+                return [("lit", "%" + spec + "l" + conv)]
+            if ln in ("z", "t", "j", "hh"):
+                self.warn(fa, f"'%{spec}{ln}{conv}' in a {name} format is not C89")
+            return None
+
+        for k in ftoks:
+            t = self.toks[k]
+            if t.kind != "str" or not t.text.startswith('"'):
+                continue
+            new = _split_literal(t.text, rewrite)
+            if new != t.text:
+                self.edits.replace(t.start, t.end, new, NAME)
+        for arg, cast in casts.items():
+            a, b = args[arg]
+            if b <= a:
+                continue
+            text = self.u.text[self.toks[a].start:self.toks[b - 1].end]
+            if b - a > 1:
+                text = "(" + text + ")"
+            self.edits.replace(self.toks[a].start, self.toks[b - 1].end, f"({cast}){text}", NAME)
+
+    def scanf_call(self, i: int, fmt_index: int, rename: bool) -> None:
+        args = call_args(self.toks, i)
+        if args is None or fmt_index >= len(args):
+            return
+        fa, fb = args[fmt_index]
+        c99 = False
+        for k in range(fa, fb):
+            t = self.toks[k]
+            if t.kind == "str":
+                for m in _CONV.finditer(t.text):
+                    if m.group("len") in ("hh", "ll", "j", "z", "t"):
+                        c99 = True
+        if not c99:
+            return
+        t = self.toks[i]
+        if rename:
+            self.edits.replace(t.start, t.end, "c89_" + t.text, NAME)
+        else:
+            self.warn(i, f"'{t.text}' format uses C99 length modifiers; no C89 replacement")
+
+
+def _in_int64_c(toks: Tokens, i: int) -> bool:
+    """The literal is the argument of INT64_C(...)/UINT64_C(...) (the stdint
+    pass rewrites the whole macro call)."""
+    j = i - 1
+    if j >= 0 and toks[j].text == "-":
+        j -= 1
+    return j >= 1 and toks[j].text == "(" and toks[j - 1].text in ("INT64_C", "UINT64_C")
+
+
+def run(text: str, ctx) -> PassOutput:
+    unit = ctx.unit(text)
+    toks = unit.toks
+    edits = EditList(text)
+    diags: list[Diagnostic] = []
+    codectx = toks.code_context()
+    n = len(toks)
+    i = 0
+    while i < n:
+        t = toks[i]
+        if codectx[i] and t.kind == "id" and t.text in _TYPE_WORDS:
+            j = i
+            while j < n and toks[j].text in _TYPE_WORDS and toks[j].pp == t.pp:
+                j += 1
+            words = [toks[k].text for k in range(i, j)]
+            if words.count("long") >= 2:
+                new = "c89_uint64_t" if "unsigned" in words else "c89_int64_t"
+                edits.replace(t.start, toks[j - 1].end, new, NAME)
+            i = j
+            continue
+        if codectx[i] and t.kind == "num" and not _in_int64_c(toks, i):
+            new = literal_64(t.text)
+            if new is not None:
+                edits.replace(t.start, t.end, new, NAME)
+            elif _INT.match(t.text) is None and re.match(r"^(0[xX])?[0-9a-fA-F]+[uUlL]+$", t.text) \
+                    and "ll" in t.text.lower():
+                diags.append(Diagnostic(unit.path, t.line, t.col, "warning",
+                                        f"integer literal '{t.text}' out of range", CODE))
+        i += 1
+    rw = _Rewriter(unit, toks, edits, diags)
+    user = unit.user_names
+    for i in code_ids(toks, set(PRINTF) | set(SCANF) | set(VSCANF)):
+        name = toks[i].text
+        if name in user:
+            continue
+        if name in PRINTF:
+            rw.printf_call(i, PRINTF[name])
+        elif name in SCANF:
+            rw.scanf_call(i, SCANF[name], True)
+        else:
+            rw.scanf_call(i, VSCANF[name], False)
+    return PassOutput(edits, diags)

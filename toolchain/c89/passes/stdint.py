@@ -1,0 +1,74 @@
+"""``<stdint.h>``/``<inttypes.h>``/``<stdbool.h>`` names -> compat names.
+
+``int8_t`` ... ``uint64_t``, ``intptr_t``, ``uintptr_t``, ``intmax_t``,
+``uintmax_t`` and POSIX ``ssize_t`` -> ``c89_`` typedefs; the limit macros
+(``INT32_MAX``, ``UINT64_MAX``, ``SIZE_MAX``, ...) and ``PRId64``-style
+format macros -> ``C89_`` macros; ``INT64_C(n)``/``UINT64_C(n)`` -> the 64-bit
+literal forms.  With ``<stdbool.h>`` included, ``bool``/``true``/``false``
+-> ``c89_bool``/``1``/``0`` (``_Bool`` always): note that conversion to
+``c89_bool`` does not normalise to 0/1.  ``size_t`` stays.  The include
+lines themselves are removed by the compat_include pass.
+"""
+
+from __future__ import annotations
+
+from ...diag import Diagnostic
+from ..source import EditList
+from . import PassOutput
+from ._util import call_parens, code_ids, included_headers, is_declarator
+from .longlong import literal_64
+
+NAME = "stdint"
+CODE = "c89-stdint"
+
+TYPES = {n: "c89_" + n for n in (
+    "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t",
+    "intptr_t", "uintptr_t", "intmax_t", "uintmax_t", "ssize_t")}
+MACROS = {n: "C89_" + n for n in (
+    "INT8_MIN", "INT8_MAX", "UINT8_MAX", "INT16_MIN", "INT16_MAX", "UINT16_MAX",
+    "INT32_MIN", "INT32_MAX", "UINT32_MAX", "INT64_MIN", "INT64_MAX", "UINT64_MAX",
+    "SIZE_MAX")}
+for _c in "diuxXo":
+    MACROS["PRI" + _c + "64"] = "C89_PRI" + _c + "64"
+    MACROS["PRI" + _c + "32"] = "C89_PRI" + _c + "32"
+for _c in "diuxo":
+    MACROS["SCN" + _c + "64"] = "C89_SCN" + _c + "64"
+BOOL = {"bool": "c89_bool", "true": "1", "false": "0"}
+
+
+def run(text: str, ctx) -> PassOutput:
+    unit = ctx.unit(text)
+    toks = unit.toks
+    edits = EditList(text)
+    diags: list[Diagnostic] = []
+    user = unit.user_names
+    has_bool = any(h == "stdbool.h" for h, _ in included_headers(toks))
+    names = set(TYPES) | set(MACROS) | {"INT64_C", "UINT64_C", "_Bool"}
+    if has_bool:
+        names |= set(BOOL)
+    bool_noted = False
+    for i in code_ids(toks, names):
+        t = toks[i]
+        if t.text in user or is_declarator(toks, i):
+            continue
+        if t.text in ("INT64_C", "UINT64_C"):
+            p = call_parens(toks, i)
+            neg = p is not None and p[1] == p[0] + 3 and toks[p[0] + 1].text == "-"
+            if p and (p[1] == p[0] + 2 or neg) and toks[p[1] - 1].kind == "num":
+                new = literal_64(toks[p[1] - 1].text, "U" if t.text[0] == "U" else "I")
+                if new:
+                    edits.replace(t.start, toks[p[1]].end, f"(-{new})" if neg else new, NAME)
+                    continue
+            diags.append(Diagnostic(unit.path, t.line, t.col, "warning",
+                                    f"cannot rewrite {t.text}(...)", CODE))
+            continue
+        new = TYPES.get(t.text) or MACROS.get(t.text) or BOOL.get(t.text) \
+            or ("c89_bool" if t.text == "_Bool" else None)
+        if new:
+            edits.replace(t.start, t.end, new, NAME)
+            if new == "c89_bool" and not bool_noted:
+                bool_noted = True
+                diags.append(Diagnostic(unit.path, t.line, t.col, "note",
+                                        "bool is now an int typedef: conversions to it no "
+                                        "longer normalise to 0/1", CODE))
+    return PassOutput(edits, diags)
