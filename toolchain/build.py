@@ -71,6 +71,7 @@ class BuildReport:
     audit_summary: str
     source_description: str
     files: list[DistFile] = field(default_factory=list)
+    bundle: str = ""        # a source bundle for this compiler; nothing compiled (no EXE)
 
 
 class Progress:
@@ -144,9 +145,11 @@ def build(args: argparse.Namespace) -> BuildReport:
 
     target = load_target(args.target)
     driver = get_driver(args.compiler)
-    dist = Path(args.dist) if args.dist else ROOT / "dist" / target.name
-    work = Path(args.build_dir) if args.build_dir else ROOT / "build" / target.name
-    progress = Progress(6, args.verbose)
+    # mingw keeps dist/<target>; other compilers get dist/<target>-<compiler>
+    folder = target.name if driver.name == "mingw" else f"{target.name}-{driver.name}"
+    dist = Path(args.dist) if args.dist else ROOT / "dist" / folder
+    work = Path(args.build_dir) if args.build_dir else ROOT / "build" / folder
+    progress = Progress(6 if driver.compiles() else 4, args.verbose)
     print(f"llama98 {__version__}: building for {target.name} ({target.description})")
 
     progress.step("source")
@@ -185,20 +188,27 @@ def build(args: argparse.Namespace) -> BuildReport:
     for name in ENGINE_SOURCES + ENGINE_HEADERS:
         shutil.copy2(ENGINE / name, src_dir / name)
     progress.info(f"sources in {src_dir}")
+    if not driver.compiles():
+        return _package_bundle(driver, target, dist, src_dir, program_c, source, args,
+                               model, tokenizer, model_info, progress)
 
     progress.step(f"compile with {driver.name}")
     from .compilers.mingw import RUNTIME_SOURCES
     for name in RUNTIME_SOURCES:
         shutil.copy2(ENGINE / name, src_dir / name)
     sources = [program_c] + [src_dir / n for n in ENGINE_SOURCES + RUNTIME_SOURCES]
+    extra = {} if driver.name == "mingw" else {"source_description": source.description,
+                                                "version": __version__}
     result = driver.build(sources, target=target, workdir=work, exe_name=EXE_NAME,
-                          include_dirs=[src_dir], log=progress.command)
+                          include_dirs=[src_dir], log=progress.command, **extra)
     progress.info(f"{result.exe.name}: {result.exe.stat().st_size:,} bytes")
 
     progress.step(f"audit against {target.name}")
-    report = audit_file(result.exe, target, map_path=result.map_file)
+    # The EXE keeps its COFF symbols, so findings name functions without the map file.
+    report = audit_file(result.exe, target)
     progress.info(report.summary())
-    audit_text = report.format_text()
+    # name the file as it is shipped, so the report does not depend on the build folder
+    audit_text = report.format_text().replace(str(result.exe), EXE_NAME)
     if not report.ok:
         (work / "AUDIT.TXT").write_text(audit_text)
         raise ToolchainError(f"{result.exe} fails the {target.name} audit:\n{audit_text}",
@@ -239,9 +249,61 @@ def build(args: argparse.Namespace) -> BuildReport:
                        source_description=source.description, files=files)
 
 
+# ---------------------------------------------------------------- source bundles
+# Compilers that run on the Windows 98 machine (Borland C++ 5.02) or are not
+# installed here (Open Watcom): dist/<target>-<compiler>/ gets the ported sources
+# with a makefile, BUILD.BAT and README.TXT from the driver, plus the model and
+# RUN.BAT like a normal dist. Same staging + replace_dir as build().
+
+def _package_bundle(driver, target: Target, dist: Path, src_dir: Path, program_c: Path,
+                    source, args: argparse.Namespace, model, tokenizer, model_info,
+                    progress: Progress) -> BuildReport:
+    progress.step(f"bundle for {driver.bundle_title} in {dist}")
+    progress.info(driver.bundle_reason())
+    extra = []
+    if model:
+        extra += [(MODEL_NAME, f"the model ({Path(model).name})"),
+                  (TOKENIZER_NAME, f"its vocabulary ({Path(tokenizer).name})"),
+                  ("RUN.BAT", "runs the program on MODEL.BIN (after BUILD)")]
+    extra.append(("SHA256SUMS", "checksums of every file here"))
+    dist.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.", dir=dist.parent))
+    try:
+        written = driver.bundle(src_dir, [program_c] + [src_dir / n for n in ENGINE_SOURCES],
+                                [src_dir / n for n in ENGINE_HEADERS], target, staging,
+                                source_description=source.description, extra_files=extra,
+                                version=__version__, log=progress.command)
+        if model:
+            shutil.copyfile(model, staging / MODEL_NAME)
+            shutil.copyfile(tokenizer, staging / TOKENIZER_NAME)
+            values = dict(program="llama2.c", exe=EXE_NAME, version=__version__, target=target,
+                          source_description=source.description)
+            (staging / "RUN.BAT").write_bytes(crlf(_render("RUN.BAT.j2", **values)))
+        files = [DistFile(n, w) for n, w in written + extra]
+        sums = "".join(f"{sha256_file(staging / f.name)}  {f.name}\n"
+                       for f in files if f.name != "SHA256SUMS")
+        (staging / "SHA256SUMS").write_bytes(sums.encode("ascii"))
+        replace_dir(staging, dist)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    progress.info(f"made the {driver.bundle_title} source bundle: {len(files)} files; "
+                  "nothing was compiled here (BUILD.BAT builds LLAMA98.EXE)")
+    return BuildReport(target=target, dist=dist, exe=dist / EXE_NAME, exe_sha256="",
+                       audit_summary="not audited: nothing compiled",
+                       source_description=source.description, files=files,
+                       bundle=driver.bundle_title)
+
+
 def build_main(args: argparse.Namespace) -> int:
     t0 = time.monotonic()
     rep = build(args)
+    if rep.bundle:
+        print(f"made the {rep.bundle} source bundle in {rep.dist} in {time.monotonic() - t0:.1f} s"
+              " (nothing compiled: run BUILD.BAT there)")
+        for f in rep.files:
+            print(f"  {f.name:<13} {f.what}")
+        return 0
     print(f"built {rep.exe} in {time.monotonic() - t0:.1f} s")
     print(f"  sha256 {rep.exe_sha256}")
     print(f"  audit  {rep.audit_summary}")
