@@ -1,0 +1,197 @@
+"""Real binaries for the audit tests, built once per session with the MinGW cross compiler.
+
+Every EXE is built the way the product builds: C89, its own entry point, no C runtime,
+linked only against a kernel32 import library generated here with dlltool.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+CC = "i686-w64-mingw32-gcc"
+DLLTOOL = "i686-w64-mingw32-dlltool"
+
+WIN98_LINK = [
+    "-nostdlib", "-nostartfiles", "-Wl,-e,_start",
+    "-Wl,--subsystem,console:4.0",
+    "-Wl,--major-os-version,4", "-Wl,--minor-os-version,0",
+    "-Wl,--major-subsystem-version,4", "-Wl,--minor-subsystem-version,0",
+]
+PRODUCT_CFLAGS = ["-std=c89", "-O2", "-march=pentium-mmx", "-mtune=pentium2", "-ffreestanding"]
+
+KERNEL32_DEF = """\
+LIBRARY kernel32.dll
+EXPORTS
+GetStdHandle@4
+WriteFile@20
+ExitProcess@4
+GetTickCount@0
+GetTickCount64@0
+"""
+
+# Import libraries that import by ordinal only (NONAME).
+ORDINAL_DEFS = {
+    "libk32ord.a": "LIBRARY kernel32.dll\nEXPORTS\nGetTickCount@0 @300 NONAME\n",
+    "libcrtord.a": "LIBRARY msvcrt.dll\nEXPORTS\nrand @500 NONAME\n",
+}
+
+# The entry point and the Win32 prototypes every test program shares.
+PRELUDE = """\
+typedef unsigned long DWORD; typedef void *HANDLE; typedef int BOOL;
+__declspec(dllimport) HANDLE __stdcall GetStdHandle(DWORD);
+__declspec(dllimport) BOOL __stdcall WriteFile(HANDLE, const void *, DWORD, DWORD *, void *);
+__declspec(dllimport) void __stdcall ExitProcess(unsigned int);
+static void say(const char *s, DWORD len)
+{
+    DWORD n;
+    WriteFile(GetStdHandle((DWORD)-11), s, len, &n, 0);
+}
+"""
+
+# A conditional select the compiler turns into CMOV for -march=i686.
+IMIN = """\
+__attribute__((noinline)) int imin(int a, int b) { return a < b ? a : b; }
+"""
+
+SOURCES = {
+    "clean": PRELUDE + IMIN + """\
+void start(void)
+{
+    static const char msg[] = "hello from win98\\r\\n";
+    int r = imin((int)GetStdHandle((DWORD)-11), 7);
+    say(msg, sizeof msg - 1);
+    ExitProcess(r & 0);
+}
+""",
+    "sse": PRELUDE + """\
+__attribute__((noinline)) float fscale(float a, int n) { return a * (float)n + 0.5f; }
+void start(void)
+{
+    int n = (int)GetStdHandle((DWORD)-11);
+    say("x\\r\\n", 3);
+    ExitProcess(fscale(1.0f, n) > 2.0f);
+}
+""",
+    "fcomi": PRELUDE + """\
+__attribute__((noinline)) int dless(double a, double b) { return a < b; }
+void start(void)
+{
+    int n = (int)GetStdHandle((DWORD)-11);
+    say("x\\r\\n", 3);
+    ExitProcess(dless((double)n, 2.5));
+}
+""",
+    "fcomi_asm": PRELUDE + """\
+__attribute__((noinline)) int asm_fcomi(void)
+{
+    int r;
+    __asm__ volatile ("fld1\\n\\tfldz\\n\\tfcomi %%st(1), %%st\\n\\tfstp %%st(0)\\n\\tfstp %%st(0)\\n\\t"
+                      "setb %%al\\n\\tmovzbl %%al, %0" : "=r"(r) : : "eax", "cc");
+    return r;
+}
+void start(void) { say("x\\r\\n", 3); ExitProcess(asm_fcomi()); }
+""",
+    "tick64": PRELUDE + """\
+__declspec(dllimport) unsigned long long __stdcall GetTickCount64(void);
+void start(void) { say("x\\r\\n", 3); ExitProcess((unsigned)GetTickCount64() & 0); }
+""",
+    "p5insns": PRELUDE + """\
+__attribute__((noinline)) unsigned p5_features(void)
+{
+    unsigned a = 1, b, c, d, lo, hi;
+    unsigned long long v = 0;
+    __asm__ volatile ("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+    __asm__ volatile ("rdtsc" : "=a"(lo), "=d"(hi));
+    __asm__ volatile ("lock cmpxchg8b %0" : "+m"(v) : "a"(0), "d"(0), "b"(1), "c"(0) : "cc");
+    return a ^ d ^ lo ^ (unsigned)v;
+}
+void start(void) { say("x\\r\\n", 3); ExitProcess(p5_features() & 0); }
+""",
+    "endbr": PRELUDE + """\
+__attribute__((noinline)) int marked(int x) { __asm__ volatile ("endbr32"); return x + 1; }
+void start(void) { say("x\\r\\n", 3); ExitProcess(marked(0) & 0); }
+""",
+    "ordinal": PRELUDE + """\
+__declspec(dllimport) unsigned long __stdcall GetTickCount(void);
+__declspec(dllimport) int __cdecl rand(void);
+void start(void) { say("x\\r\\n", 3); ExitProcess((unsigned)(GetTickCount() + rand()) & 0); }
+""",
+    "tzcnt": PRELUDE + """\
+__attribute__((noinline)) int ctz(unsigned x) { return __builtin_ctz(x); }
+void start(void) { say("x\\r\\n", 3); ExitProcess(ctz((unsigned)GetStdHandle((DWORD)-11) | 1u) & 0); }
+""",
+    # Data between functions in .text: two invalid opcodes around an SSE encoding.
+    "garbage": PRELUDE + IMIN + """\
+__asm__(".text\\n\\t.globl _blob\\n_blob:\\n\\t.byte 0xff,0xff,0x0f,0x10,0xc1,0xff,0xff,0xc3\\n");
+void start(void) { say("x\\r\\n", 3); ExitProcess(imin(1, 2) & 0); }
+""",
+}
+
+# name -> (source key, extra cflags, override link flags or None)
+BUILDS = {
+    "clean": ("clean", [], None),
+    "cmov": ("clean", ["-march=i686"], None),
+    "sse": ("sse", ["-msse", "-mfpmath=sse"], None),
+    "fcomi": ("fcomi", ["-march=i686"], None),
+    "fcomi_asm": ("fcomi_asm", [], None),
+    "tick64": ("tick64", [], None),
+    "sub5": ("clean", [], [f.replace("console:4.0", "console:5.0").replace("subsystem-version,4", "subsystem-version,5")
+                            for f in WIN98_LINK]),
+    "p5insns": ("p5insns", [], None),
+    "endbr": ("endbr", [], None),
+    "tzcnt": ("tzcnt", ["-mtune=generic"], None),
+    "garbage": ("garbage", [], None),
+    "ord_crt": ("ordinal", [], WIN98_LINK + ["-lcrtord", "-lk32"]),      # rand by ordinal only
+    "ord_k32": ("ordinal", [], WIN98_LINK + ["-lk32ord", "-lcrtord"]),   # GetTickCount by ordinal too
+}
+
+
+def _run(cmd: list[str], cwd: Path) -> None:
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout}{proc.stderr}")
+
+
+@pytest.fixture(scope="session")
+def mingw() -> None:
+    for tool in (CC, DLLTOOL):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} not on PATH: cannot build the test EXEs")
+
+
+@pytest.fixture(scope="session")
+def exes(mingw, tmp_path_factory) -> dict[str, Path]:
+    """name -> built EXE (see BUILDS), plus "hello" (stock MinGW) and its map/stripped twins."""
+    d = tmp_path_factory.mktemp("audit_exes")
+    (d / "kernel32.def").write_text(KERNEL32_DEF)
+    _run([DLLTOOL, "-k", "-d", "kernel32.def", "-l", "libk32.a"], d)
+    for lib, text in ORDINAL_DEFS.items():
+        (d / (lib + ".def")).write_text(text)
+        _run([DLLTOOL, "-k", "-d", lib + ".def", "-l", lib], d)
+    out: dict[str, Path] = {}
+    for name, (src, extra, link) in BUILDS.items():
+        c = d / f"{src}.c"
+        if not c.exists():
+            c.write_text(SOURCES[src])
+        exe = d / f"{name}.exe"
+        _run([CC, *PRODUCT_CFLAGS, *extra, c.name, "-o", exe.name, *(link or WIN98_LINK),
+              "-L.", "-lk32"], d)
+        out[name] = exe
+    (d / "hello.c").write_text('#include <stdio.h>\nint main(int argc, char **argv)\n'
+                               '{ printf("hello %s %f\\n", argv[0], argc * 1.5); return 0; }\n')
+    _run([CC, "-O2", "hello.c", "-o", "hello.exe"], d)
+    _run([CC, "-O2", "hello.c", "-o", "hello_stripped.exe", "-s", "-Wl,-Map,hello_stripped.map"], d)
+    out["hello"] = d / "hello.exe"
+    out["hello_stripped"] = d / "hello_stripped.exe"
+    out["hello_map"] = d / "hello_stripped.map"
+    return out
+
+
+@pytest.fixture(scope="session")
+def shared_api() -> Path:
+    p = Path(__file__).resolve().parents[2] / ".." / "shared" / "win9x-api"
+    return p.resolve()
