@@ -79,7 +79,7 @@ def test_fcomi_from_compiler_fails(exes):
     assert not rep.ok
     hits = [f for f in rep.isa_violations if f.function == "dless"]
     assert any("comi" in f.instruction for f in hits), isa_text(rep)
-    assert all(f.feature == "CMOV" for f in hits)
+    assert all(f.feature == "FCOMI/FCMOV (CPUID CMOV)" for f in hits)
     assert "FCOMI" in rep.format_text()   # the explanation line
     assert audit_file(exes["fcomi"], "win98-p6").ok
 

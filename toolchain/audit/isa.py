@@ -188,10 +188,12 @@ class _Checker:
             return ("violation", "+".join(missing or feats), _LZCNT_NOTE)
         if not missing:
             return ("ok", "", "")
-        note = ""
         if "CMOV" in missing and "FPU" in feats:
-            note = "FCOMI/FUCOMI/FCMOVcc: P6 (Pentium Pro) and later, same CPUID bit as CMOV"
-        return ("violation", "+".join(missing), note)
+            # iced names the CPUID bit (CMOV); name the instruction family users look for
+            missing = ["FCOMI/FCMOV (CPUID CMOV)" if f == "CMOV" else f for f in missing]
+            return ("violation", "+".join(missing),
+                    "FCOMI/FUCOMI/FCMOVcc: P6 (Pentium Pro) and later, same CPUID bit as CMOV")
+        return ("violation", "+".join(missing), "")
 
 
 def scan(image: Image, allowed: frozenset[str], index: SymbolIndex, max_findings: int = 20000) -> IsaResult:
