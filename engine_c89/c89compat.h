@@ -29,6 +29,12 @@
 #include <limits.h>
 #include <stdio.h>
 
+/* Borland C++ 5.0x documents __WIN32__ as its Win32 macro; the engine tests
+ * _WIN32 (c89timer.c's QueryPerformanceCounter clock), so make sure it is set. */
+#if defined(__BORLANDC__) && defined(__WIN32__) && !defined(_WIN32)
+#define _WIN32 1
+#endif
+
 /* ------------------------------------------------------------------ */
 /* 64-bit integers                                                     */
 /* ------------------------------------------------------------------ */

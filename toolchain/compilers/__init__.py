@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from .base import BuildResult, CompilerDriver
+from .borland import Borland
 from .mingw import MinGW
+from .openwatcom import OpenWatcom
 
-DRIVERS: dict[str, type[CompilerDriver]] = {MinGW.name: MinGW}
+DRIVERS: dict[str, type[CompilerDriver]] = {
+    MinGW.name: MinGW,
+    OpenWatcom.name: OpenWatcom,
+    Borland.name: Borland,
+}
 
 
 def get_driver(name: str) -> CompilerDriver:
@@ -17,4 +23,5 @@ def get_driver(name: str) -> CompilerDriver:
                              hint="known compilers: " + ", ".join(sorted(DRIVERS)), exit_code=2)
 
 
-__all__ = ["BuildResult", "CompilerDriver", "MinGW", "DRIVERS", "get_driver"]
+__all__ = ["BuildResult", "CompilerDriver", "MinGW", "OpenWatcom", "Borland", "DRIVERS",
+           "get_driver"]

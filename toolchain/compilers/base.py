@@ -1,7 +1,14 @@
-"""What every compiler driver provides (Meson-style: detection, flags, command lines)."""
+"""What every compiler driver provides (Meson-style: detection, flags, command lines).
+
+A driver either compiles on this machine (``compiles()`` is true: ``build()`` makes
+the EXE, which the pipeline then audits) or writes a source bundle for a compiler
+that runs on the Windows 98 machine itself (``bundle()``): the C89 sources under
+8.3 names, a makefile, BUILD.BAT and README.TXT, every text file CRLF.
+"""
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -35,6 +42,17 @@ class CompilerDriver:
             loader=jinja2.FileSystemLoader(str(TEMPLATES / self.name)),
             keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
 
+    #: what the driver's bundle is for, in the printed summary ("" = no bundles)
+    bundle_title = ""
+
+    def available(self) -> bool:
+        """The compiler is installed here."""
+        return shutil.which(self.program) is not None
+
+    def compiles(self) -> bool:
+        """``build()`` makes the EXE here; False: the driver only writes bundles."""
+        return True
+
     def find(self) -> str:
         path = shutil.which(self.program)
         if not path:
@@ -56,3 +74,134 @@ class CompilerDriver:
     def build(self, sources: list[Path], *, target: Target, workdir: Path, exe_name: str,
               include_dirs: list[Path], log=None) -> BuildResult:
         raise NotImplementedError
+
+    # ------------------------------------------------------------ source bundles
+
+    #: (template in templates/<name>/, file written, what it is) for bundle()
+    bundle_templates: list[tuple[str, str, str]] = []
+
+    def bundle_reason(self) -> str:
+        """Why the pipeline writes a bundle instead of compiling (printed)."""
+        return f"{self.program} does not run here: nothing is compiled, writing a source bundle"
+
+    def bundle_values(self, target: Target) -> dict:
+        """Values (flag tables) the driver's bundle templates need."""
+        return {}
+
+    #: bundle files written with LF line ends even in a DOS bundle (shell scripts)
+    bundle_lf: frozenset[str] = frozenset()
+
+    def bundle(self, src_dir: Path, sources: list[Path], headers: list[Path], target: Target,
+               out_dir: Path, *, source_description: str, extra_files=(), version: str = "",
+               dos_text: bool = True, log=None) -> list[tuple[str, str]]:
+        """Write a source bundle into ``out_dir``; return its (name, what) list.
+
+        ``sources`` / ``headers`` are the ported program and the engine files (in
+        ``src_dir``); they are copied under 8.3 upper-case names with their
+        ``#include "..."`` lines following the renames. ``extra_files`` are
+        (name, what) pairs the caller adds (model, RUN.BAT ...), listed in README.TXT.
+        Text files get CRLF line ends (``dos_text=False``: LF, for a build on a Unix
+        host), except those in ``bundle_lf``.
+        """
+        def text(name: str, body: str, encoding: str = "ascii") -> bytes:
+            if dos_text and name not in self.bundle_lf:
+                return crlf(body, encoding)
+            return body.replace("\r\n", "\n").encode(encoding)
+
+        if not self.bundle_templates:
+            raise ToolchainError(f"the '{self.name}' compiler driver makes no source bundles")
+        names = dos_names([p.name for p in sources + headers])
+        files: list[tuple[str, str]] = []
+        for path in sources + headers:
+            body = rewrite_includes(path.read_text("utf-8"), names)
+            (out_dir / names[path.name]).write_bytes(text(names[path.name], body, "utf-8"))
+            files.append((names[path.name], _source_what(path.name)))
+        objects = [dos_stem(names[p.name]) + ".OBJ" for p in sources]
+        direct = {p.name: [h for h in local_includes(p.read_text("utf-8")) if h in names]
+                  for p in sources + headers}
+        deps = {}
+        for p in sources:        # every header a source reaches, for the makefile rules
+            seen: set[str] = set()
+            todo = list(direct[p.name])
+            while todo:
+                h = todo.pop()
+                if h not in seen:
+                    seen.add(h)
+                    todo.extend(direct.get(h, []))
+            deps[names[p.name]] = sorted(names[h] for h in seen)
+        listed = list(files) + [(out, what) for _, out, what in self.bundle_templates]
+        listed += list(extra_files)
+        values = dict(self.bundle_values(target), target=target, version=version,
+                      source_description=source_description, exe="LLAMA98.EXE",
+                      sources=[names[p.name] for p in sources], objects=objects, deps=deps,
+                      files=listed, has_model=any(n == "MODEL.BIN" for n, _ in extra_files))
+        for template, out, what in self.bundle_templates:
+            (out_dir / out).write_bytes(text(out, self.render(template, **values)))
+            if out.endswith(".sh"):
+                (out_dir / out).chmod(0o755)
+            if log:
+                log(f"wrote {out}")
+            files.append((out, what))
+        return files
+
+
+# ---------------------------------------------------------------- bundle helpers
+
+_INCLUDE = re.compile(r'^([ \t]*#[ \t]*include[ \t]*)"([^"]+)"', re.M)
+
+
+def crlf(text: str, encoding: str = "ascii") -> bytes:
+    """DOS text: CRLF line ends; ASCII for what we write (sources keep their bytes:
+    a UTF-8 comment is harmless to the compilers of the era)."""
+    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode(encoding)
+
+
+def dos_stem(name: str) -> str:
+    return name.rsplit(".", 1)[0]
+
+
+def dos_names(names: list[str]) -> dict[str, str]:
+    """Map file names to unique upper-case 8.3 names (c89compat.h -> C89COMPT.H).
+
+    A stem longer than 8 characters keeps its first 7 and its last character
+    (C89COMPA+T); a clash gets a digit instead of its last character.
+    """
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in names:
+        stem, dot, ext = name.upper().rpartition(".")
+        if not dot:
+            stem, ext = ext, ""
+        stem = re.sub(r"[^A-Z0-9_]", "_", stem)
+        ext = re.sub(r"[^A-Z0-9_]", "_", ext)[:3]
+        short = stem if len(stem) <= 8 else stem[:7] + stem[-1]
+        n = 0
+        while (short + "." + ext) in used:
+            n += 1
+            short = stem[:7] + str(n) if n < 10 else stem[:6] + str(n)
+        full = short + ("." + ext if ext else "")
+        used.add(full)
+        out[name] = full
+    return out
+
+
+def local_includes(text: str) -> list[str]:
+    return [m.group(2) for m in _INCLUDE.finditer(text)]
+
+
+def rewrite_includes(text: str, names: dict[str, str]) -> str:
+    """Point ``#include "x.h"`` lines at the bundle's 8.3 names."""
+    return _INCLUDE.sub(lambda m: m.group(1) + '"' + names.get(m.group(2), m.group(2)) + '"',
+                        text)
+
+
+def _source_what(name: str) -> str:
+    known = {
+        "run.c": "the llama2.c program, ported to C89",
+        "l98load.c": "model loader (chunked fread in place of mmap)",
+        "l98load.h": "model loader declarations",
+        "c89timer.c": "c89_clock_gettime (QueryPerformanceCounter)",
+        "c89stdio.c": "c89_sscanf and friends (C99 scanf length modifiers)",
+        "c89compat.h": "the C99 subset the port relies on (64-bit ints ...)",
+    }
+    return known.get(name, "source file" if name.endswith(".c") else "header")
