@@ -231,6 +231,7 @@ def build(args: argparse.Namespace) -> BuildReport:
                   DistFile("SHA256SUMS", "checksums of every file here")]
         values = dict(program="llama2.c", exe=EXE_NAME, version=__version__, target=target,
                       source_description=source.description, files=files,
+                      dlls=sorted(d.upper() for d in report.imports.dlls),
                       model=model_info,
                       model_mb=(model_info.file_size + (1 << 20) - 1) >> 20 if model_info else 0,
                       model_arg=args.model if args.model and not os.path.exists(args.model) else "")
