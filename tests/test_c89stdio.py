@@ -19,20 +19,6 @@ from support import ROOT, need_tool
 ENGINE = ROOT / "engine_c89"
 SOURCE = ENGINE / "c89stdio.c"
 
-# Used only while engine_c89/c89compat.h does not exist yet.
-SHIM = """\
-#ifndef C89COMPAT_TEST_SHIM_H
-#define C89COMPAT_TEST_SHIM_H
-#if defined(__GNUC__) || defined(__TINYC__)
-__extension__ typedef long long c89_int64_t;
-__extension__ typedef unsigned long long c89_uint64_t;
-#else
-typedef long long c89_int64_t;
-typedef unsigned long long c89_uint64_t;
-#endif
-#endif
-"""
-
 DRIVER = r"""
 #include <stdio.h>
 #include <stdarg.h>
@@ -364,16 +350,11 @@ STRICT = {
 
 
 @pytest.fixture(scope="module")
-def include_dir(tmp_path_factory) -> list[str]:
-    """-I flags: the engine directory, plus a stand-in c89compat.h while the real one is absent."""
+def include_dir() -> list[str]:
+    """-I flags for the engine directory (c89stdio.c includes c89compat.h)."""
     if not SOURCE.exists():
         pytest.skip("engine_c89/c89stdio.c missing")
-    if (ENGINE / "c89compat.h").exists():
-        return [f"-I{ENGINE}"]
-    shim = tmp_path_factory.mktemp("compat-shim")
-    (shim / "c89compat.h").write_text(SHIM)
-    print(f"note: engine_c89/c89compat.h not written yet; using a test stand-in in {shim}")
-    return [f"-I{ENGINE}", f"-I{shim}"]
+    return [f"-I{ENGINE}"]
 
 
 def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
