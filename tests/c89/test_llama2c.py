@@ -45,8 +45,8 @@ def test_llamac2py_2023_run_c(llamac2py_run_c, tmp_path):
     assert "#pragma omp parallel for private(i)" in out
 
 
-def test_pinned_upstream_run_c(upstream_run_c, tmp_path):
-    out = _port_and_check(upstream_run_c, tmp_path)
+def test_pinned_pinned_run_c(pinned_run_c, tmp_path):
+    out = _port_and_check(pinned_run_c, tmp_path)
     assert 'c89_sscanf(piece, "<0x%02hhX>", &byte_val)' in out
     assert "tok.str = str; tok.id = 0;" in out
     assert "C89_U64_HL(0x2545F491, 0x4F6CDD1D)" in out
