@@ -8,6 +8,7 @@ failed build never leaves a half-written dist.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import shutil
@@ -138,6 +139,25 @@ def replace_dir(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def staged_dir(final: Path):
+    """A temporary folder next to ``final`` that replaces it only when the block succeeds."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    replace_dir(staging, final)
+
+
+def write_checksums(folder: Path, files: list[DistFile]) -> None:
+    sums = "".join(f"{sha256_file(folder / f.name)}  {f.name}\n"
+                   for f in files if f.name != "SHA256SUMS")
+    (folder / "SHA256SUMS").write_bytes(sums.encode("ascii"))
+
+
 def build(args: argparse.Namespace) -> BuildReport:
     from . import models, upstream
     from .audit import audit_file
@@ -215,9 +235,7 @@ def build(args: argparse.Namespace) -> BuildReport:
                              hint="the full report is in " + str(work / "AUDIT.TXT"))
 
     progress.step(f"package {dist}")
-    dist.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.", dir=dist.parent))
-    try:
+    with staged_dir(dist) as staging:
         files = [DistFile(EXE_NAME, "the program")]
         shutil.copy2(result.exe, staging / EXE_NAME)
         if model:
@@ -238,13 +256,7 @@ def build(args: argparse.Namespace) -> BuildReport:
         (staging / "RUN.BAT").write_bytes(crlf(_render("RUN.BAT.j2", **values)))
         (staging / "README.TXT").write_bytes(crlf(_render("README.TXT.j2", **values)))
         (staging / "AUDIT.TXT").write_bytes(crlf(audit_text))
-        sums = "".join(f"{sha256_file(staging / f.name)}  {f.name}\n"
-                       for f in files if f.name != "SHA256SUMS")
-        (staging / "SHA256SUMS").write_bytes(sums.encode("ascii"))
-        replace_dir(staging, dist)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        write_checksums(staging, files)
     return BuildReport(target=target, dist=dist, exe=dist / EXE_NAME,
                        exe_sha256=sha256_file(dist / EXE_NAME), audit_summary=report.summary(),
                        source_description=source.description, files=files)
@@ -267,9 +279,7 @@ def _package_bundle(driver, target: Target, dist: Path, src_dir: Path, program_c
                   (TOKENIZER_NAME, f"its vocabulary ({Path(tokenizer).name})"),
                   ("RUN.BAT", "runs the program on MODEL.BIN (after BUILD)")]
     extra.append(("SHA256SUMS", "checksums of every file here"))
-    dist.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.", dir=dist.parent))
-    try:
+    with staged_dir(dist) as staging:
         written = driver.bundle(src_dir, [program_c] + [src_dir / n for n in ENGINE_SOURCES],
                                 [src_dir / n for n in ENGINE_HEADERS], target, staging,
                                 source_description=source.description, extra_files=extra,
@@ -281,13 +291,7 @@ def _package_bundle(driver, target: Target, dist: Path, src_dir: Path, program_c
                           source_description=source.description)
             (staging / "RUN.BAT").write_bytes(crlf(_render("RUN.BAT.j2", **values)))
         files = [DistFile(n, w) for n, w in written + extra]
-        sums = "".join(f"{sha256_file(staging / f.name)}  {f.name}\n"
-                       for f in files if f.name != "SHA256SUMS")
-        (staging / "SHA256SUMS").write_bytes(sums.encode("ascii"))
-        replace_dir(staging, dist)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        write_checksums(staging, files)
     progress.info(f"made the {driver.bundle_title} source bundle: {len(files)} files; "
                   "nothing was compiled here (BUILD.BAT builds LLAMA98.EXE)")
     return BuildReport(target=target, dist=dist, exe=dist / EXE_NAME, exe_sha256="",
