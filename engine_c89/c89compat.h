@@ -10,6 +10,8 @@
  *   <stdint.h> types, ssize_t, bool  -> c89_int8_t ... c89_ssize_t, c89_bool
  *   clock_gettime/struct timespec    -> c89_clock_gettime/struct c89_timespec
  *   scanf-family with %hhX, %lld ... -> c89_sscanf/c89_fscanf/c89_scanf
+ *   snprintf/vsnprintf               -> c89_snprintf/c89_vsnprintf
+ *   strtoll/strtoull/atoll/llabs     -> c89_strtoll/c89_strtoull/...
  *
  * The header itself is strict C89 (no // comments, no long long outside a
  * compiler-specific branch).  It must build warning-free with
@@ -20,7 +22,8 @@
  * (__WATCOMC__), which spell 64-bit integers __int64.
  *
  * The functions declared at the end are implemented by the engine
- * (engine_c89/c89timer.c and engine_c89/c89stdio.c), not here.
+ * (engine_c89/c89timer.c, c89stdio.c, c89snprintf.c and c89stdlib.c),
+ * not here.
  */
 #ifndef C89COMPAT_H_INCLUDED
 #define C89COMPAT_H_INCLUDED
@@ -28,6 +31,7 @@
 #include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdarg.h>
 
 /* Borland C++ 5.0x documents __WIN32__ as its Win32 macro; the engine tests
  * _WIN32 (c89timer.c's QueryPerformanceCounter clock), so make sure it is set. */
@@ -177,5 +181,24 @@ int c89_clock_gettime(int clock_id, struct c89_timespec *ts);
 int c89_sscanf(const char *s, const char *fmt, ...);
 int c89_fscanf(FILE *f, const char *fmt, ...);
 int c89_scanf(const char *fmt, ...);
+
+/* ------------------------------------------------------------------ */
+/* snprintf family (engine_c89/c89snprintf.c)                          */
+/* ------------------------------------------------------------------ */
+
+/* C99 semantics: at most n - 1 characters and a NUL are stored, and the
+ * result is the length the whole output would have had.  (MSVCRT's
+ * _snprintf returns -1 on truncation and may leave no NUL.) */
+int c89_snprintf(char *buf, size_t n, const char *fmt, ...);
+int c89_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
+
+/* ------------------------------------------------------------------ */
+/* 64-bit <stdlib.h> conversions (engine_c89/c89stdlib.c)              */
+/* ------------------------------------------------------------------ */
+
+c89_int64_t c89_strtoll(const char *s, char **end, int base);
+c89_uint64_t c89_strtoull(const char *s, char **end, int base);
+c89_int64_t c89_atoll(const char *s);
+c89_int64_t c89_llabs(c89_int64_t v);
 
 #endif /* C89COMPAT_H_INCLUDED */

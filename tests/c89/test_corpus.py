@@ -21,6 +21,7 @@ from .conftest import CORPUS, ENGINE, STUBS, have, port
 
 FILES = sorted(CORPUS.glob("*.c"))
 STRICT = ["-std=c89", "-pedantic-errors", "-Wall", "-Werror"]
+RUNTIME = ["c89snprintf.c", "c89stdlib.c"]
 
 
 def _run(cmd, **kw):
@@ -44,8 +45,14 @@ def stub_objects(tmp_path_factory):
             continue
         obj = d / f"stubs_{cc}.o"
         proc = _run([cc, "-c", str(STUBS / "c89_stubs.c"), "-o", str(obj)])
-        if proc.returncode == 0:
-            objs[cc] = obj
+        if proc.returncode != 0:
+            continue
+        objs[cc] = [obj]
+        for rt in RUNTIME:  # the engine's own C89 runtime pieces
+            o = d / f"{rt[:-2]}_{cc}.o"
+            proc = _run([cc, "-I", str(ENGINE), "-c", str(ENGINE / rt), "-o", str(o)])
+            assert proc.returncode == 0, proc.stderr
+            objs[cc].append(o)
     return objs
 
 
@@ -63,14 +70,15 @@ def test_corpus_same_output(src, tmp_path, stub_objects):
     assert "long long" not in re.sub(r"/\*.*?\*/", "", ported, flags=re.S)
     out_c = tmp_path / src.name
     out_c.write_text(ported)
-    got = _build_run(["gcc"] + STRICT + extra + ["-I", str(ENGINE), str(out_c),
-                                                 str(stub_objects["gcc"]), "-lm"],
+    got = _build_run(["gcc"] + STRICT + extra + ["-I", str(ENGINE), str(out_c)]
+                     + [str(o) for o in stub_objects["gcc"]] + ["-lm"],
                      tmp_path / "port_gcc")
     assert got == expected
     for cc in ("tcc", "pcc"):
         if cc not in stub_objects:
             continue
-        got = _build_run([cc, "-I", str(ENGINE), str(out_c), str(stub_objects[cc]), "-lm"],
+        got = _build_run([cc, "-I", str(ENGINE), str(out_c)] + [str(o) for o in stub_objects[cc]]
+                         + ["-lm"],
                          tmp_path / f"port_{cc}")
         assert got == expected, cc
 

@@ -30,5 +30,8 @@ class PassOutput:
 
 
 def pass_modules():
-    from . import clock, comments, compat_include, declarations, floatmath, longlong, stdint
-    return [comments, declarations, longlong, floatmath, clock, stdint, compat_include]
+    from . import (clock, comments, compat_include, compound_literals, declarations, designated,
+                   floatmath, keywords, libcalls, longlong, stdint, unsupported)
+    # unsupported only reports; it runs first so its errors point into the untouched input
+    return [unsupported, comments, keywords, compound_literals, designated, declarations,
+            longlong, floatmath, libcalls, clock, stdint, compat_include]

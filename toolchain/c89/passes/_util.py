@@ -23,6 +23,18 @@ def call_parens(toks: Tokens, i: int) -> tuple[int, int] | None:
         k = toks.match.get(j)
         if k is not None:
             return j, k
+        pp = toks[j].pp
+        if pp >= 0:  # inside a directive (a #define body): match by hand
+            depth = 0
+            k = j
+            while k < len(toks) and toks[k].pp == pp:
+                if toks[k].text == "(":
+                    depth += 1
+                elif toks[k].text == ")":
+                    depth -= 1
+                    if depth == 0:
+                        return j, k
+                k += 1
     return None
 
 
@@ -34,7 +46,20 @@ def call_args(toks: Tokens, i: int) -> list[tuple[int, int]] | None:
     lp, rp = p
     if rp == lp + 1:
         return []
-    return toks.split_commas(lp + 1, rp)
+    if toks[lp].pp < 0:
+        return toks.split_commas(lp + 1, rp)
+    parts, depth, a = [], 0, lp + 1  # a #define body: its tokens are all "pp"
+    for k in range(lp + 1, rp):
+        t = toks[k].text
+        if t in ("(", "[", "{"):
+            depth += 1
+        elif t in (")", "]", "}"):
+            depth -= 1
+        elif t == "," and depth == 0:
+            parts.append((a, k))
+            a = k + 1
+    parts.append((a, rp))
+    return parts
 
 
 def included_headers(toks: Tokens) -> list[tuple[str, object]]:

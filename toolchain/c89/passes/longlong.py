@@ -38,7 +38,7 @@ _I64_MAX = 0x7FFFFFFFFFFFFFFF
 _U64 = 0xFFFFFFFFFFFFFFFF
 
 PRINTF = {"printf": 0, "fprintf": 1, "sprintf": 1, "snprintf": 2, "vprintf": 0,
-          "vfprintf": 1, "vsprintf": 1, "vsnprintf": 2}
+          "vfprintf": 1, "vsprintf": 1, "vsnprintf": 2, "c89_snprintf": 2, "c89_vsnprintf": 2}
 SCANF = {"scanf": 0, "sscanf": 1, "fscanf": 1}
 VSCANF = {"vscanf": 0, "vsscanf": 1, "vfscanf": 1}
 _CONV = re.compile(r"%(?:%|(?P<spec>[-+ #0']*(?:\*|[0-9]+)?(?:\.(?:\*|[0-9]*))?)"
@@ -208,6 +208,22 @@ def run(text: str, ctx) -> PassOutput:
     diags: list[Diagnostic] = []
     codectx = toks.code_context()
     n = len(toks)
+    # macros that #if/#elif evaluate: the preprocessor cannot evaluate the
+    # C89_I64(...) casts, so their bodies keep the C99 literal (reported)
+    in_if: set[str] = set()
+    if_dirs = {d.hash_index for d in toks.directives if d.name in ("if", "elif")}
+    for k, t in enumerate(toks.toks):
+        if t.pp in if_dirs:
+            if t.kind == "id":
+                in_if.add(t.text)
+            elif t.kind == "num" and literal_64(t.text) is not None and "ll" in t.text.lower():
+                diags.append(Diagnostic(unit.path, t.line, t.col, "warning",
+                                        f"'{t.text}' in #if: C89 preprocessors have no long "
+                                        "long; left as is", CODE))
+    macro_of: dict[int, str] = {}
+    for d in toks.directives:
+        if d.name == "define" and d.hash_index + 2 < n and toks[d.hash_index + 2].text in in_if:
+            macro_of[d.hash_index] = toks[d.hash_index + 2].text
     i = 0
     while i < n:
         t = toks[i]
@@ -221,7 +237,12 @@ def run(text: str, ctx) -> PassOutput:
                 edits.replace(t.start, toks[j - 1].end, new, NAME)
             i = j
             continue
-        if codectx[i] and t.kind == "num" and not _in_int64_c(toks, i):
+        if codectx[i] and t.kind == "num" and t.pp in macro_of:
+            if literal_64(t.text) is not None:
+                diags.append(Diagnostic(unit.path, t.line, t.col, "warning",
+                                        f"macro '{macro_of[t.pp]}' is used in #if, so its "
+                                        f"64-bit literal '{t.text}' is left as is", CODE))
+        elif codectx[i] and t.kind == "num" and not _in_int64_c(toks, i):
             new = literal_64(t.text)
             if new is not None:
                 edits.replace(t.start, t.end, new, NAME)

@@ -1,0 +1,426 @@
+"""C99 keywords and small syntax that C89 lacks.
+
+* ``restrict``/``__restrict``/``__restrict__`` -> removed (an optimisation
+  hint only).
+* ``inline``/``__inline``/``__inline__`` -> removed when the declaration is
+  ``static`` or ``extern`` or the function is also declared without
+  ``inline`` (C99 then gives it an external definition); a plain ``inline``
+  definition (C99: no external definition in this unit) becomes ``static``,
+  so a header included by several files does not define the symbol twice.
+  In a ``#define`` body it is removed (with a warning unless ``static`` or
+  ``extern`` is next to it).
+* ``__func__`` inside a function -> the function's name as a string
+  literal; in a macro body or outside a function it is reported.
+* a trailing comma after the last enumerator -> removed.
+* ``_Bool``/``bool`` (which the stdint pass maps to the ``int`` typedef
+  ``c89_bool``): C99 converts any value stored in a ``_Bool`` to 0 or 1, an
+  ``int`` keeps it.  Initialisations, assignments, returns, call arguments
+  and casts of a non-boolean value to a ``_Bool`` object are rewritten as
+  ``!!(expr)``; ``++``/``--``/``+=`` ... on one are reported.
+"""
+
+from __future__ import annotations
+
+from pycparser import c_ast
+
+from ...diag import Diagnostic
+from ..source import EditList
+from . import PassOutput
+from ._ast import diag, expr_end, func_ranges, node_diag, types_of
+from ._util import code_ids
+
+NAME = "keywords"
+CODE = "c89-keywords"
+
+RESTRICT = {"restrict", "__restrict", "__restrict__"}
+INLINE = {"inline", "__inline", "__inline__"}
+_STOP_BACK = {";", "}", "{", ")", ","}
+
+
+def _delete_word(text: str, edits: EditList, start: int, end: int) -> None:
+    """Delete a keyword and one side's blanks (``int *restrict p`` -> ``int *p``)."""
+    j = end
+    while j < len(text) and text[j] in " \t":
+        j += 1
+    if j > end and j < len(text) and text[j] not in "\n\r":
+        edits.delete(start, j, NAME)
+        return
+    k = start
+    while k > 0 and text[k - 1] in " \t":
+        k -= 1
+    if k < start and k > 0 and text[k - 1] not in "\n":
+        edits.delete(k, end, NAME)
+    else:
+        edits.delete(start, end, NAME)
+
+
+class _Pass:
+    def __init__(self, unit):
+        self.u = unit
+        self.toks = unit.toks
+        self.text = unit.text
+        self.edits = EditList(unit.text)
+        self.diags: list[Diagnostic] = []
+        self.types = types_of(unit)
+
+    def warn(self, i, msg, sev="warning"):
+        self.diags.append(diag(self.u, self.toks[i], sev, msg, CODE))
+
+    # -- restrict / inline ----------------------------------------------------
+    def keywords(self) -> None:
+        toks = self.toks
+        for i in code_ids(toks, RESTRICT | INLINE):
+            t = toks[i]
+            if t.text in RESTRICT:
+                _delete_word(self.text, self.edits, t.start, t.end)
+                continue
+            if t.pp >= 0:
+                self.inline_in_macro(i)
+            else:
+                self.inline_in_code(i)
+
+    def _spec_words(self, i: int) -> tuple[set[str], int | None]:
+        """Words of the declaration around token ``i`` and the index of the
+        declared function's name (the identifier before the first ``(``)."""
+        toks = self.toks
+        words = set()
+        j = i - 1
+        while j >= 0 and toks[j].pp == toks[i].pp and toks[j].text not in _STOP_BACK:
+            words.add(toks[j].text)
+            j -= 1
+        j = i + 1
+        name = None
+        while j < len(toks) and toks[j].pp == toks[i].pp and toks[j].text not in (";", "{", "="):
+            if toks[j].text == "(":
+                if j > 0 and toks[j - 1].kind == "id":
+                    name = j - 1
+                break
+            words.add(toks[j].text)
+            j += 1
+        return words, name
+
+    def inline_in_macro(self, i: int) -> None:
+        t = self.toks[i]
+        words, _ = self._spec_words(i)
+        _delete_word(self.text, self.edits, t.start, t.end)
+        if not words & {"static", "extern"}:
+            # a note: after the edit nothing is left for the last round to see
+            self.warn(i, f"'{t.text}' removed from a macro body: functions declared with it "
+                         "get external linkage (add 'static' if the macro is used in a header)",
+                      "note")
+
+    def inline_in_code(self, i: int) -> None:
+        t = self.toks[i]
+        words, name_i = self._spec_words(i)
+        if words & {"static", "extern"}:
+            _delete_word(self.text, self.edits, t.start, t.end)
+            return
+        name = self.toks[name_i].text if name_i is not None else None
+        external = False
+        for ext in self.u.ast.ext:
+            d = ext.decl if isinstance(ext, c_ast.FuncDef) else ext
+            if isinstance(d, c_ast.Decl) and d.name == name and name is not None:
+                if "extern" in (d.storage or []) or not (set(d.funcspec or []) & {"inline"}):
+                    external = True
+        if external:
+            _delete_word(self.text, self.edits, t.start, t.end)
+        else:
+            self.edits.replace(t.start, t.end, "static", NAME)
+
+    # -- __func__ ----------------------------------------------------------------
+    def func_names(self) -> None:
+        toks = self.toks
+        ids = code_ids(toks, {"__func__"})
+        if not ids:
+            return
+        ranges = func_ranges(self.u)
+        for i in ids:
+            if toks[i].pp >= 0:
+                self.warn(i, "'__func__' in a macro body has no C89 equivalent; "
+                             "pass the name as a macro argument")
+                continue
+            fd = next((f for lb, rb, f in ranges if lb < i < rb), None)
+            if fd is None:
+                self.warn(i, "'__func__' outside a function")
+                continue
+            self.edits.replace(toks[i].start, toks[i].end, f'"{fd.decl.name}"', NAME)
+
+    # -- enum trailing comma ---------------------------------------------------
+    def enum_commas(self) -> None:
+        toks = self.toks
+        for i in code_ids(toks, {"enum"}):
+            if toks[i].pp >= 0:
+                continue
+            j = i + 1
+            if j < len(toks) and toks[j].kind == "id":
+                j += 1
+            if j >= len(toks) or toks[j].text != "{" or j not in toks.match:
+                continue
+            close = toks.match[j]
+            k = toks.prev_code(close)
+            if k is not None and k > j and toks[k].text == ",":
+                self.edits.delete(toks[k].start, toks[k].end, NAME)
+
+    # -- _Bool normalisation -----------------------------------------------------
+    def bools(self) -> None:
+        ty = self.types
+        self.global_kinds: dict[str, object] = {}
+        self.returns_bool: dict[str, bool] = {}
+        self.params: dict[str, list] = {}
+        for ext in self.u.ast.ext:
+            d = ext.decl if isinstance(ext, c_ast.FuncDef) else ext
+            if isinstance(d, c_ast.Decl) and d.name:
+                t = d.type
+                if isinstance(t, c_ast.FuncDecl):
+                    self.returns_bool[d.name] = ty.is_bool(t.type)
+                    if t.args is not None:
+                        self.params[d.name] = [getattr(a, "type", None) for a in t.args.params]
+                else:
+                    self._note(self.global_kinds, d.name, t)
+        self.member_kinds: dict[str, object] = {}
+        for s in ty.tags.values():
+            for m in s.decls or []:
+                if m.name:
+                    self._note(self.member_kinds, m.name, m.type)
+        uses_bool = "_Bool" in self.text or "c89_bool" in self.text or "bool" in self.text
+        if not uses_bool:
+            return
+        for fd in self.u.func_defs():
+            kinds = dict(self.global_kinds)
+            local: dict[str, object] = {}
+            args = fd.decl.type.args
+            for p in (args.params if args is not None else []):
+                if isinstance(p, c_ast.Decl) and p.name:
+                    self._note(local, p.name, p.type)
+            for n in self._walk(fd.body):
+                if isinstance(n, c_ast.Decl) and n.name:
+                    self._note(local, n.name, n.type)
+            kinds.update(local)
+            self.kinds = kinds
+            self.cur_bool = ty.is_bool(fd.decl.type.type)
+            for n in self._walk(fd.body):
+                self.bool_site(n)
+        self.kinds = self.global_kinds
+        for ext in self.u.ast.ext:
+            if isinstance(ext, c_ast.Decl) and self.u.in_main(ext):
+                self.bool_site(ext)
+
+    def _walk(self, node):
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if n is None:
+                continue
+            yield n
+            stack.extend(c for _, c in reversed(list(n.children())))
+
+    def _note(self, table, name, t) -> None:
+        kind = self._kind(t)
+        if name in table and table[name] != kind:
+            table[name] = "mixed"
+        else:
+            table[name] = kind
+
+    def _kind(self, t):
+        ty = self.types
+        r = ty.resolve(t)
+        if ty.is_bool(r):
+            return "bool"
+        if isinstance(r, c_ast.ArrayDecl) and ty.is_bool(r.type):
+            return "boolarray"
+        return "other"
+
+    def is_bool_lvalue(self, n) -> bool | None:
+        """True/False when the type of the lvalue is known, None when not."""
+        if isinstance(n, c_ast.ID):
+            k = self.kinds.get(n.name)
+            return None if k in (None, "mixed") else k == "bool"
+        if isinstance(n, c_ast.StructRef):
+            k = self.member_kinds.get(n.field.name)
+            return None if k in (None, "mixed") else k == "bool"
+        if isinstance(n, c_ast.ArrayRef) and isinstance(n.name, c_ast.ID):
+            k = self.kinds.get(n.name.name)
+            return None if k in (None, "mixed") else k == "boolarray"
+        if isinstance(n, c_ast.UnaryOp) and n.op == "*":
+            return None
+        return False
+
+    def boolish(self, n) -> bool:
+        """The value is already 0 or 1."""
+        if isinstance(n, c_ast.BinaryOp):
+            return n.op in ("==", "!=", "<", ">", "<=", ">=", "&&", "||") or (
+                n.op in ("&", "|", "^") and self.boolish(n.left) and self.boolish(n.right))
+        if isinstance(n, c_ast.UnaryOp):
+            return n.op == "!"
+        if isinstance(n, c_ast.Constant):
+            return n.value in ("0", "1")
+        if isinstance(n, c_ast.TernaryOp):
+            return self.boolish(n.iftrue) and self.boolish(n.iffalse)
+        if isinstance(n, c_ast.ExprList):
+            return bool(n.exprs) and self.boolish(n.exprs[-1])
+        if isinstance(n, c_ast.FuncCall) and isinstance(n.name, c_ast.ID):
+            return self.returns_bool.get(n.name.name, False)
+        if isinstance(n, c_ast.Cast):
+            return self.types.is_bool(n.to_type)
+        if isinstance(n, c_ast.Assignment) and n.op == "=":
+            return bool(self.is_bool_lvalue(n.lvalue))
+        return bool(self.is_bool_lvalue(n))
+
+    def wrap(self, a: int, b: int) -> None:
+        """Rewrite tokens [a, b) as ``!!(...)``."""
+        s, e = self.toks[a].start, self.toks[b - 1].end
+        if not self.edits.can_add(s, e):
+            return  # overlaps another rewrite: the next round does it
+        self.edits.replace(s, e, "!!(" + self.text[s:e] + ")", NAME)
+
+    def check_value(self, value, a, b, what) -> None:
+        if value is None or self.boolish(value) or isinstance(value, c_ast.InitList):
+            return
+        if a is None or b is None or b <= a:
+            self.diags.append(node_diag(self.u, value, "warning",
+                                        f"{what}: cannot rewrite the value as !!(...); C89 "
+                                        "will not normalise it to 0/1", CODE))
+            return
+        self.wrap(a, b)
+
+    def bool_site(self, n) -> None:
+        toks = self.toks
+        if isinstance(n, c_ast.Decl) and n.init is not None and self.types.is_bool(n.type):
+            i = self.u.locate(n.coord, n.name)
+            if i is None:
+                self.check_value(n.init, None, None, f"initialisation of '{n.name}'")
+                return
+            j = i + 1
+            while j < len(toks) and toks[j].text != "=" and toks[j].text not in (";", ","):
+                j += 1
+            if j < len(toks) and toks[j].text == "=":
+                self.check_value(n.init, j + 1, expr_end(toks, j + 1),
+                                 f"initialisation of '{n.name}'")
+        elif isinstance(n, c_ast.Assignment):
+            isb = self.is_bool_lvalue(n.lvalue)
+            if not isb:
+                return
+            if n.op == "=":
+                eq = self._op_after(n.lvalue, "=")
+                self.check_value(n.rvalue, eq + 1 if eq is not None else None,
+                                 expr_end(toks, eq + 1) if eq is not None else None,
+                                 "assignment to a bool")
+            elif n.op in ("&=", "|=", "^=") and self.boolish(n.rvalue):
+                return
+            elif n.op == "|=":  # (b | v) != 0 exactly when (b | !!v) != 0
+                eq = self._op_after(n.lvalue, "|=")
+                self.check_value(n.rvalue, eq + 1 if eq is not None else None,
+                                 expr_end(toks, eq + 1) if eq is not None else None,
+                                 "'|=' on a bool")
+            elif isinstance(n.lvalue, c_ast.ID) and self._op_after(n.lvalue, n.op) is not None:
+                # b op= v  ->  b = !!(b op (v))   (a plain name: no side effects)
+                lv = self.u.tok_of(n.lvalue)
+                eq = self._op_after(n.lvalue, n.op)
+                end = expr_end(toks, eq + 1)
+                s, e = toks[lv].start, toks[end - 1].end
+                if end > eq + 1 and self.edits.can_add(s, e):
+                    rv = self.text[toks[eq + 1].start:e]
+                    name = n.lvalue.name
+                    self.edits.replace(s, e, f"{name} = !!({name} {n.op[:-1]} ({rv}))", NAME)
+            else:
+                self.diags.append(node_diag(self.u, n.lvalue, "warning",
+                                            f"'{n.op}' on a bool: C89's int bool does not "
+                                            "wrap to 0/1; rewrite as an assignment", CODE))
+        elif isinstance(n, c_ast.UnaryOp) and n.op in ("++", "--", "p++", "p--"):
+            if self.is_bool_lvalue(n.expr):
+                self.diags.append(node_diag(self.u, n.expr, "warning",
+                                            "'++'/'--' on a bool: C89's int bool does not "
+                                            "stay 0/1; rewrite as an assignment", CODE))
+        elif isinstance(n, c_ast.Return) and n.expr is not None and self.cur_bool:
+            r = self.u.locate(n.coord, "return")
+            if r is not None:
+                semi = toks.find_semicolon(r)
+                self.check_value(n.expr, r + 1, semi, "return from a bool function")
+        elif isinstance(n, c_ast.Cast) and self.types.is_bool(n.to_type) \
+                and not self.boolish(n.expr):
+            i = self.u.tok_of(n.to_type)
+            if i is None:
+                return
+            lp = toks.prev_code(i) if toks[i].text != "(" else i
+            while lp is not None and toks[lp].text != "(":
+                lp = toks.prev_code(lp)
+            rp = toks.match.get(lp) if lp is not None else None
+            if rp is None:
+                return
+            end = self._unary_end(rp + 1)
+            if end is not None:
+                self.wrap(rp + 1, end)
+        elif isinstance(n, c_ast.FuncCall) and isinstance(n.name, c_ast.ID) \
+                and n.name.name in self.params and n.args is not None:
+            ptypes = self.params[n.name.name]
+            i = self.u.locate(n.name.coord, n.name.name)
+            if i is None or i + 1 >= len(toks) or toks[i + 1].text != "(":
+                return
+            rp = toks.match.get(i + 1)
+            if rp is None:
+                return
+            parts = toks.split_commas(i + 2, rp)
+            if len(parts) != len(n.args.exprs):
+                return
+            for (a, b), e, pt in zip(parts, n.args.exprs, ptypes):
+                if pt is not None and self.types.is_bool(pt):
+                    self.check_value(e, a, b, f"argument of '{n.name.name}'")
+
+    def _op_after(self, lvalue, op) -> int | None:
+        i = self.u.tok_of(lvalue)
+        if i is None:
+            return None
+        depth = 0
+        toks = self.toks
+        for j in range(i, min(len(toks), i + 200)):
+            t = toks[j]
+            if t.text in "([{":
+                depth += 1
+            elif t.text in ")]}":
+                depth -= 1
+                if depth < 0:
+                    return None
+            elif t.text == op and depth == 0:
+                return j
+            elif t.text == ";":
+                return None
+        return None
+
+    def _unary_end(self, i: int) -> int | None:
+        """End of the operand of a cast starting at token ``i`` (a simple
+        primary/postfix expression or a parenthesised one)."""
+        toks = self.toks
+        j = i
+        if j >= len(toks):
+            return None
+        while toks[j].text in ("!", "-", "+", "~", "*", "&"):
+            j += 1
+        if toks[j].text == "(":
+            j = toks.match.get(j)
+            if j is None:
+                return None
+            j += 1
+        elif toks[j].kind in ("id", "num", "str", "chr"):
+            j += 1
+        else:
+            return None
+        while j < len(toks):
+            if toks[j].text in ("(", "[") and j in toks.match:
+                j = toks.match[j] + 1
+            elif toks[j].text in (".", "->") and j + 1 < len(toks):
+                j += 2
+            elif toks[j].text in ("++", "--"):
+                j += 1
+            else:
+                break
+        return j
+
+
+def run(text: str, ctx) -> PassOutput:
+    unit = ctx.unit(text)
+    p = _Pass(unit)
+    p.keywords()
+    p.func_names()
+    p.enum_commas()
+    p.bools()
+    return PassOutput(p.edits, p.diags)
