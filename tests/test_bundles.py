@@ -25,7 +25,7 @@ import pytest
 from support import ROOT, need_tool
 
 REFERENCE_START = b"Once upon a time, there was a little girl named Lily."
-SOURCES = ["RUN.C", "L98LOAD.C", "C89TIMER.C", "C89STDIO.C"]
+SOURCES = ["RUN.C", "L98LOAD.C", "C89TIMER.C", "C89STDIO.C", "C89SNPRF.C", "C89STDLB.C"]
 HEADERS = ["L98LOAD.H", "C89COMPT.H"]
 
 # What each compiler predefines when it builds a Win32 console program, and the shims a

@@ -32,7 +32,7 @@ EXE_NAME = "LLAMA98.EXE"
 MODEL_NAME = "MODEL.BIN"
 TOKENIZER_NAME = "TOKENIZE.BIN"   # what the dos-names patch makes the program look for
 # engine_c89 sources every build compiles, after the ported program itself
-ENGINE_SOURCES = ["l98load.c", "c89timer.c", "c89stdio.c"]
+ENGINE_SOURCES = ["l98load.c", "c89timer.c", "c89stdio.c", "c89snprintf.c", "c89stdlib.c"]
 ENGINE_HEADERS = ["l98load.h", "c89compat.h"]
 
 
@@ -213,14 +213,13 @@ def build(args: argparse.Namespace) -> BuildReport:
                                model, tokenizer, model_info, progress)
 
     progress.step(f"compile with {driver.name}")
-    from .compilers.mingw import RUNTIME_SOURCES
-    for name in RUNTIME_SOURCES:
+    for name in driver.runtime_sources:
         shutil.copy2(ENGINE / name, src_dir / name)
-    sources = [program_c] + [src_dir / n for n in ENGINE_SOURCES + RUNTIME_SOURCES]
-    extra = {} if driver.name == "mingw" else {"source_description": source.description,
-                                                "version": __version__}
-    result = driver.build(sources, target=target, workdir=work, exe_name=EXE_NAME,
-                          include_dirs=[src_dir], log=progress.command, **extra)
+    result = driver.build([program_c] + [src_dir / n for n in driver.runtime_sources],
+                          library=[src_dir / n for n in ENGINE_SOURCES], target=target,
+                          workdir=work, exe_name=EXE_NAME, include_dirs=[src_dir],
+                          log=progress.command, source_description=source.description,
+                          version=__version__)
     progress.info(f"{result.exe.name}: {result.exe.stat().st_size:,} bytes")
 
     progress.step(f"audit against {target.name}")

@@ -71,8 +71,14 @@ class CompilerDriver:
             output = (proc.stdout + proc.stderr).strip()
             raise ToolchainError(f"{Path(cmd[0]).name} failed (exit {proc.returncode}):\n{output}")
 
-    def build(self, sources: list[Path], *, target: Target, workdir: Path, exe_name: str,
-              include_dirs: list[Path], log=None) -> BuildResult:
+    #: engine_c89 files only this driver compiles (its own start-up code, for instance)
+    runtime_sources: list[str] = []
+
+    def build(self, sources: list[Path], *, library: list[Path] = (), target: Target,
+              workdir: Path, exe_name: str, include_dirs: list[Path], log=None,
+              source_description: str = "", version: str = "") -> BuildResult:
+        """Compile ``sources`` into ``exe_name``; ``library`` files are linked only as far
+        as the program needs them (engine_c89 helpers the port may or may not call)."""
         raise NotImplementedError
 
     # ------------------------------------------------------------ source bundles

@@ -56,7 +56,6 @@ LDFLAGS = [
     "-Wl,--build-id=none",
 ]
 LIBS = ["-lmsvcrt", "-lkernel32", "-lgcc"]
-RUNTIME_SOURCES = ["l98crt.c"]   # engine_c89 files only this driver compiles
 
 
 class MinGW(CompilerDriver):
@@ -64,6 +63,7 @@ class MinGW(CompilerDriver):
     program = PREFIX + "gcc"
     install_hint = ("install Debian's gcc-mingw-w64-i686 and binutils-mingw-w64-i686 "
                     "(scripts/setup.sh does it)")
+    runtime_sources = ["l98crt.c"]
 
     def import_libraries(self, target: Target, libdir: Path, *, log=None) -> None:
         """Generate libmsvcrt.a / libkernel32.a from the product's Win9x API list."""
@@ -92,8 +92,9 @@ class MinGW(CompilerDriver):
         ldflags = [f.format(**values) for f in LDFLAGS]
         return cflags, ldflags
 
-    def build(self, sources: list[Path], *, target: Target, workdir: Path, exe_name: str,
-              include_dirs: list[Path], log=None) -> BuildResult:
+    def build(self, sources: list[Path], *, library: list[Path] = (), target: Target,
+              workdir: Path, exe_name: str, include_dirs: list[Path], log=None,
+              source_description: str = "", version: str = "") -> BuildResult:
         gcc = self.find()
         libdir = workdir / "lib"
         objdir = workdir / "obj"
@@ -102,17 +103,29 @@ class MinGW(CompilerDriver):
         self.import_libraries(target, libdir, log=log)
         cflags, ldflags = self.flags(target)
         incs = [f"-I{d}" for d in include_dirs]
-        objects = []
         result = BuildResult(exe=workdir / exe_name)
-        for src in sources:
-            obj = objdir / (src.stem + ".o")
-            cmd = [gcc, *cflags, *incs, "-c", str(src), "-o", str(obj)]
+
+        def compile_all(files: list[Path]) -> list[str]:
+            objects = []
+            for src in files:
+                obj = objdir / (src.stem + ".o")
+                cmd = [gcc, *cflags, *incs, "-c", str(src), "-o", str(obj)]
+                self.run(cmd, cwd=workdir, log=log)
+                result.commands.append(cmd)
+                objects.append(str(obj))
+            return objects
+
+        objects = compile_all(sources)
+        engine_libs = []
+        if library:
+            # an archive, so only the members the program references are linked
+            cmd = [PREFIX + "ar", "rcsD", str(libdir / "libl98engine.a"), *compile_all(library)]
             self.run(cmd, cwd=workdir, log=log)
             result.commands.append(cmd)
-            objects.append(str(obj))
+            engine_libs = ["-ll98engine"]
         map_file = workdir / (Path(exe_name).stem + ".map")
-        cmd = [gcc, *ldflags, f"-Wl,-Map,{map_file.name}", *objects, f"-L{libdir}", *LIBS,
-               "-o", exe_name]
+        cmd = [gcc, *ldflags, f"-Wl,-Map,{map_file.name}", *objects, f"-L{libdir}", *engine_libs,
+               *LIBS, "-o", exe_name]
         self.run(cmd, cwd=workdir, log=log)
         result.commands.append(cmd)
         result.map_file = map_file

@@ -23,7 +23,6 @@ from pathlib import Path
 from ..diag import ToolchainError
 from ..targets import Target
 from .base import BuildResult, CompilerDriver
-from .mingw import RUNTIME_SOURCES as MINGW_ONLY   # l98crt.c: MinGW's start-up code
 
 # The flag tables: every flag wcc386 and wlink get, in one place.
 CFLAGS = [
@@ -101,14 +100,14 @@ class OpenWatcom(CompilerDriver):
         env.pop("INCLUDE", None)       # the makefile names $WATCOM/h and $WATCOM/h/nt itself
         return env
 
-    def build(self, sources: list[Path], *, target: Target, workdir: Path, exe_name: str,
-              include_dirs: list[Path], log=None, source_description: str = "",
-              version: str = "") -> BuildResult:
+    def build(self, sources: list[Path], *, library: list[Path] = (), target: Target,
+              workdir: Path, exe_name: str, include_dirs: list[Path], log=None,
+              source_description: str = "", version: str = "") -> BuildResult:
         env = self.tool_env()
         wmake = shutil.which("wmake", path=env["PATH"])
         if not wmake:
             raise ToolchainError("wmake not found in the Open Watcom install", hint=self.install_hint)
-        sources = [s for s in sources if s.name not in MINGW_ONLY]
+        sources = list(sources) + list(library)   # wmake builds what the makefile lists
         headers = sorted({h for d in include_dirs for h in Path(d).glob("*.h")})
         here = workdir / "watcom"
         if here.exists():
