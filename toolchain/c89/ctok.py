@@ -11,16 +11,34 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from .source import SourceText
 
 _PUNCTS = sorted("""... <<= >>= -> ++ -- << >> <= >= == != && || *= /= %= += -= &= ^= |= ##
     [ ] ( ) { } . & * + - ~ ! / % < > ^ | ? : ; = , #""".split(), key=len, reverse=True)
-_IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
-_PPNUM = re.compile(r"\.?[0-9](?:[eEpP][+-]|[0-9A-Za-z_.])*")
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {")": "(", "]": "[", "}": "{"}
 _STRPFX = ("L", "u", "U", "u8")
+
+# The whole scanner is one alternation, tried left to right at each place:
+# line splices and blanks (skipped), newlines, comments, prefixed literals,
+# identifiers, pp-numbers, literals, punctuators (longest first), and any
+# other character alone.  An unterminated literal stops before its newline
+# (a backslash takes the next character, newline included); an unterminated
+# block comment runs to the end of the text.
+_STR_BODY = r'(?:[^"\\\n]|\\[\s\S]?)*(?:"|(?=\n)|\Z)'
+_CHR_BODY = r"(?:[^'\\\n]|\\[\s\S]?)*(?:'|(?=\n)|\Z)"
+_SCAN = re.compile(
+    r"(?P<skip>\\\r?\n|[ \t\r\f\v]+)"
+    r"|(?P<nl>\n)"
+    r"|(?P<cmt>//(?:[^\n\\]|\\\n|\\(?!\n))*|/\*[\s\S]*?(?:\*/|\Z))"
+    r"|(?P<pstr>(?:u8|[LuU])(?:\"" + _STR_BODY + r"|'" + _CHR_BODY + r"))"
+    r"|(?P<id>[A-Za-z_$][A-Za-z0-9_$]*)"
+    r"|(?P<num>\.?[0-9](?:[eEpP][+-]|[0-9A-Za-z_.])*)"
+    r"|(?P<str>\"" + _STR_BODY + r")"
+    r"|(?P<chr>'" + _CHR_BODY + r")"
+    r"|(?P<punct>" + "|".join(re.escape(p) for p in _PUNCTS) + r"|[\s\S])")
 
 
 @dataclass(slots=True)
@@ -54,109 +72,79 @@ class Tokens:
         self.comments: list[tuple[int, int]] = []
         self.directives: list[Directive] = []
         self._scan()
-        self.match: dict[int, int] = {}
-        self._match()
-        self._by_start = {t.start: i for i, t in enumerate(self.toks)}
-        self.by_line: dict[int, list[int]] = {}
+
+    # the indexes below are built on first use (many texts need only some)
+    @cached_property
+    def match(self) -> dict[int, int]:
+        """Token index of each bracket -> index of its partner."""
+        out: dict[int, int] = {}
+        self._match(out)
+        return out
+
+    @cached_property
+    def _by_start(self) -> dict[int, int]:
+        return {t.start: i for i, t in enumerate(self.toks)}
+
+    @cached_property
+    def by_line(self) -> dict[int, list[int]]:
+        """Line number -> indices of the tokens starting on it."""
+        out: dict[int, list[int]] = {}
+        last, cur = None, None
         for i, t in enumerate(self.toks):
-            self.by_line.setdefault(t.line, []).append(i)
+            if t.line != last:
+                last = t.line
+                cur = out.setdefault(last, [])
+            cur.append(i)
+        return out
 
     # -- scanning ---------------------------------------------------------
     def _scan(self) -> None:
         text, n = self.text, len(self.text)
-        i = 0
+        toks, comments, directives = self.toks, self.comments, self.directives
+        line_starts = self.src.line_starts
+        # tokens come in order: walk a cursor over the line starts instead of
+        # a bisect per token
+        li, nls = 0, len(line_starts)
+        next_ls = line_starts[1] if nls > 1 else n + 1
         at_bol = True
         pp = -1
-        pp_line_start = 0
         cur_dir: Directive | None = None
-        while i < n:
-            c = text[i]
-            if c == "\\" and text.startswith("\n", i + 1):
-                i += 2
+        for m in _SCAN.finditer(text):
+            kind = m.lastgroup
+            if kind == "skip":
                 continue
-            if c == "\\" and text.startswith("\r\n", i + 1):
-                i += 3
-                continue
-            if c == "\n":
+            if kind == "nl":
                 if pp >= 0 and cur_dir is not None:
-                    cur_dir.end = i
-                    self.directives.append(cur_dir)
+                    cur_dir.end = m.start()
+                    directives.append(cur_dir)
                     cur_dir = None
                 pp = -1
                 at_bol = True
-                i += 1
                 continue
-            if c in " \t\r\f\v":
-                i += 1
+            if kind == "cmt":
+                comments.append(m.span())
                 continue
-            if c == "/" and text.startswith("/", i + 1):
-                j = i + 2
-                while j < n and text[j] != "\n":
-                    if text[j] == "\\" and text.startswith("\n", j + 1):
-                        j += 2
-                        continue
-                    j += 1
-                self.comments.append((i, j))
-                i = j
-                continue
-            if c == "/" and text.startswith("*", i + 1):
-                j = text.find("*/", i + 2)
-                j = n if j < 0 else j + 2
-                self.comments.append((i, j))
-                i = j
-                continue
-            start = i
-            kind = "punct"
-            m = _IDENT.match(text, i)
-            if m:
-                i = m.end()
-                kind = "id"
-                word = m.group()
-                if word in _STRPFX and i < n and text[i] in "\"'":
-                    kind = "str" if text[i] == '"' else "chr"
-                    i = self._skip_quoted(i)
-            elif c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
-                i = _PPNUM.match(text, i).end()
-                kind = "num"
-            elif c in "\"'":
-                kind = "str" if c == '"' else "chr"
-                i = self._skip_quoted(i)
-            else:
-                for p in _PUNCTS:
-                    if text.startswith(p, i):
-                        i += len(p)
-                        break
-                else:
-                    i += 1
-            line, col = self.src.line_col(start)
-            tok = Tok(kind, text[start:i], start, i, line, col, pp, at_bol)
-            if at_bol and tok.text == "#" and pp < 0:
-                pp = len(self.toks)
+            start, end = m.span()
+            while next_ls <= start:
+                li += 1
+                next_ls = line_starts[li + 1] if li + 1 < nls else n + 1
+            word = m.group()
+            if kind == "pstr":
+                kind = "str" if word[2 if word[0] == "u" and word[1] == "8" else 1] == '"' else "chr"
+            tok = Tok(kind, word, start, end, li + 1, start - line_starts[li] + 1, pp, at_bol)
+            if at_bol and pp < 0 and word == "#":
+                pp = len(toks)
                 tok.pp = pp
-                cur_dir = Directive(pp, "", self.src.line_start(start), n, line)
-            elif pp >= 0 and cur_dir is not None and not cur_dir.name and len(self.toks) == pp + 1:
-                cur_dir.name = tok.text if kind == "id" else ""
-            self.toks.append(tok)
+                cur_dir = Directive(pp, "", line_starts[li], n, li + 1)
+            elif pp >= 0 and cur_dir is not None and not cur_dir.name and len(toks) == pp + 1:
+                cur_dir.name = word if kind == "id" else ""
+            toks.append(tok)
             at_bol = False
         if cur_dir is not None:
             cur_dir.end = n
-            self.directives.append(cur_dir)
+            directives.append(cur_dir)
 
-    def _skip_quoted(self, i: int) -> int:
-        text, n = self.text, len(self.text)
-        q = text[i]
-        i += 1
-        while i < n:
-            c = text[i]
-            if c == "\\":
-                i += 2
-                continue
-            if c == q or c == "\n":
-                return i + 1 if c == q else i
-            i += 1
-        return n
-
-    def _match(self) -> None:
+    def _match(self, match: dict[int, int]) -> None:
         stack: list[int] = []
         for i, t in enumerate(self.toks):
             if t.pp >= 0 or t.kind != "punct":
@@ -169,8 +157,8 @@ class Tokens:
                     if self.toks[stack[k]].text == _CLOSE[t.text]:
                         j = stack[k]
                         del stack[k:]
-                        self.match[i] = j
-                        self.match[j] = i
+                        match[i] = j
+                        match[j] = i
                         break
 
     # -- helpers ----------------------------------------------------------

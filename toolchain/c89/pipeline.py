@@ -1,4 +1,10 @@
-"""``port_source``: run the passes on one text until nothing changes."""
+"""``port_source``: run the passes on one text until nothing changes.
+
+Parsing is shared and incremental (see ``frontend``): a pass asks the unit
+cache for the text it was given, and only the top-level chunks that an
+earlier pass changed are parsed again.  A pass module may define
+``needed(text) -> bool``, a cheap test that lets the pipeline skip it.
+"""
 
 from __future__ import annotations
 
@@ -31,14 +37,32 @@ def port_source(text: str, path: str, *, include_dirs=(), defines=(),
     units = UnitCache(path, tuple(include_dirs), tuple(defines), compat_header)
     ctx = PassContext(path=path, compat_header=compat_header, units=units)
     original = text
+    try:
+        units.get(text).ast  # parse errors are reported against the untouched input
+        text, applied, final_diags, notes = _rounds(text, path, ctx)
+    finally:
+        units.close()
+    diags: list[Diagnostic] = []
+    for d in units.notes + notes + final_diags:
+        if d not in diags:
+            diags.append(d)
+    return PortResult(text=text, changed=text != original, diagnostics=diags,
+                      passes_applied=applied)
+
+
+def _rounds(text: str, path: str, ctx: PassContext):
     applied: list[str] = []
     final_diags: list[Diagnostic] = []
     notes: list[Diagnostic] = []
-    units.get(text)  # parse errors are reported against the untouched input
     for _ in range(MAX_ROUNDS):
         changed = False
         round_diags: list[Diagnostic] = []
         for mod in pass_modules():
+            # optional cheap pre-check of a pass: needed(text) is False only
+            # when run() would return neither edits nor diagnostics
+            needed = getattr(mod, "needed", None)
+            if needed is not None and not needed(text):
+                continue
             try:
                 out = mod.run(text, ctx)
                 new = out.edits.apply() if out.edits else text
@@ -58,9 +82,4 @@ def port_source(text: str, path: str, *, include_dirs=(), defines=(),
     else:
         raise ToolchainError(f"{path}: the C89 rewrite did not settle after {MAX_ROUNDS} rounds",
                              exit_code=2)
-    diags: list[Diagnostic] = []
-    for d in units.notes + notes + final_diags:
-        if d not in diags:
-            diags.append(d)
-    return PortResult(text=text, changed=text != original, diagnostics=diags,
-                      passes_applied=applied)
+    return text, applied, final_diags, notes
