@@ -13,7 +13,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import clex
+from .c89.ctok import Tokens
+from .c89.source import EditList
 from .diag import Diagnostic, ToolchainError
 
 PATCH_DIR = Path(__file__).resolve().parent.parent / "patches"
@@ -45,55 +46,51 @@ class _NoLongerApplies(Exception):
     pass
 
 
-def _pp_directive(tok: clex.Token) -> str:
-    body = tok.text.lstrip()[1:].lstrip()
-    word = body.split(None, 1)[0] if body.split() else ""
-    return word
+def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
+    out = EditList(text)
+    for start, end, new in edits:
+        out.replace(start, end, new, origin="patch")
+    return out.apply()
 
 
 def _op_replace_include_group(text: str, op: dict) -> tuple[str, str]:
-    toks = [t for t in clex.tokens(text) if t.kind == "pp"]
+    directives = Tokens(text).directives
     wanted = op["includes"]
-    stack: list[int] = []     # indexes of open #if tokens
-    groups: list[tuple[int, int]] = []
+    stack: list[int] = []     # indexes of open #if directives
+    groups: dict[int, int] = {}
     hit = None
-    for i, tok in enumerate(toks):
-        word = _pp_directive(tok)
-        if word in ("if", "ifdef", "ifndef"):
+    for i, d in enumerate(directives):
+        if d.name in ("if", "ifdef", "ifndef"):
             stack.append(i)
-        elif word == "endif" and stack:
-            groups.append((stack.pop(), i))
-        elif word == "include" and wanted in tok.text and hit is None:
+        elif d.name == "endif" and stack:
+            groups[stack.pop()] = i
+        elif d.name == "include" and hit is None and wanted in text[d.start:d.end]:
             hit = (i, list(stack))
     if hit is None:
         raise _NoLongerApplies(f"no #include {wanted} found")
     index, open_ifs = hit
+    first = last = index
     if open_ifs:
         first = open_ifs[-1]
-        last = next(end for start, end in groups if start == first)
-        start, end = toks[first].start, toks[last].end
-    else:
-        start, end = toks[index].start, toks[index].end
+        last = groups[first]
+    start, end = directives[first].start, directives[last].end
     new = "\n".join(op["with"])
-    line, _ = clex.line_col(text, start)
-    return clex.apply_edits(text, [(start, end, new)]), \
-        f"line {line}: #include group of {wanted} -> {new}"
+    return _apply(text, [(start, end, new)]), \
+        f"line {directives[first].line}: #include group of {wanted} -> {new}"
 
 
 def _op_rename_calls(text: str, op: dict) -> tuple[str, str]:
     calls: dict[str, str] = op["calls"]
-    toks = [t for t in clex.tokens(text) if t.kind != "comment"]
+    toks = [t for t in Tokens(text).toks if t.pp < 0]     # code, not directives
     edits = []
     found: dict[str, int] = {}
     for i, tok in enumerate(toks[:-1]):
-        if tok.kind != "ident" or tok.text not in calls:
-            continue
-        if toks[i + 1].text != "(":
+        if tok.kind != "id" or tok.text not in calls or toks[i + 1].text != "(":
             continue
         prev = toks[i - 1] if i else None
         if prev is not None and prev.text in (".", "->"):
             continue            # a member that happens to share the name
-        if prev is not None and prev.kind == "ident" and prev.text not in ("return", "else"):
+        if prev is not None and prev.kind == "id" and prev.text not in ("return", "else"):
             continue            # a declaration such as `int open(...)`, not a call
         edits.append((tok.start, tok.end, calls[tok.text]))
         found[tok.text] = found.get(tok.text, 0) + 1
@@ -101,17 +98,17 @@ def _op_rename_calls(text: str, op: dict) -> tuple[str, str]:
     if missing:
         raise _NoLongerApplies("no call to " + ", ".join(f"{m}()" for m in missing) + " found")
     summary = ", ".join(f"{n}() -> {calls[n]}() x{c}" for n, c in sorted(found.items()))
-    return clex.apply_edits(text, edits), summary
+    return _apply(text, edits), summary
 
 
 def _op_replace_string(text: str, op: dict) -> tuple[str, str]:
     old = '"' + op["old"] + '"'
     new = '"' + op["new"] + '"'
-    edits = [(t.start, t.end, new) for t in clex.tokens(text)
-             if t.kind == "string" and t.text == old]
+    edits = [(t.start, t.end, new) for t in Tokens(text).toks
+             if t.kind == "str" and t.text == old]
     if not edits:
         raise _NoLongerApplies(f"no string literal {old} found")
-    return clex.apply_edits(text, edits), f"{old} -> {new} x{len(edits)}"
+    return _apply(text, edits), f"{old} -> {new} x{len(edits)}"
 
 
 _OPS = {
