@@ -74,16 +74,32 @@ def audit(c, path, target="win98-p2", exports=None, map_file=None, json=False, v
 
 @task(help={
     "paths": "C files or folders to port (comma-separated)",
-    "out": "output folder",
+    "out": "output folder (the input tree is mirrored; only C files are written)",
+    "include": "include directories for the analysis (comma-separated)",
+    "define": "macros NAME[=VAL] for every configuration (comma-separated)",
+    "target": "predefine a compiler's macros: win98-p2, borland, watcom, msvc6, linux ...",
+    "config": "extra configurations the result must be right in, ';'-separated, "
+              "e.g. \"-DFOO;-DBAR=2\"",
     "check": "report only; exit 1 when changes are needed",
     "diff": "print a unified diff",
+    "json": "print per-file status and diagnostics as JSON",
 })
-def port(c, paths, out=None, check=False, diff=False):
+def port(c, paths, out=None, include=None, define=None, target=None, config=None, check=False,
+         diff=False, json=False):
     """Rewrite C99 sources into strict C89 (comments, layout and macros kept)."""
     args = [PY, "-m", "toolchain.c89.cli", *paths.split(",")]
     _opt(args, "-o", out)
+    for d in (include or "").split(","):
+        _opt(args, "-I", d)
+    for d in (define or "").split(","):
+        _opt(args, "-D", d)
+    _opt(args, "--target", target)
+    if config is not None:
+        for flags in config.split(";"):
+            args += ["--config", flags]
     _opt(args, "--check", check)
     _opt(args, "--diff", diff)
+    _opt(args, "--json", json)
     _run(c, args)
 
 
