@@ -101,10 +101,14 @@ typedef unsigned short c89_uint16_t;
 typedef int            c89_int32_t;
 typedef unsigned int   c89_uint32_t;
 #define C89_PRI32_ ""
+#define C89_INT32_C(c)  c
+#define C89_UINT32_C(c) c ## U
 #else
 typedef long           c89_int32_t;
 typedef unsigned long  c89_uint32_t;
 #define C89_PRI32_ "l"
+#define C89_INT32_C(c)  c ## L
+#define C89_UINT32_C(c) c ## UL
 #endif
 #define C89_PRId32 C89_PRI32_ "d"
 #define C89_PRIi32 C89_PRI32_ "i"
@@ -132,6 +136,14 @@ typedef c89_uint64_t   c89_uintmax_t;
 typedef int            c89_bool;
 
 /* Limits. */
+/* <stdint.h>'s INTn_C/UINTn_C for n < 64 (the 64-bit ones are rewritten as
+ * literals): the constant with the type its C99 macro gives it, after the
+ * integer promotions (8 and 16 bits: int, as glibc and MSVC do). */
+#define C89_INT8_C(c)   c
+#define C89_UINT8_C(c)  c
+#define C89_INT16_C(c)  c
+#define C89_UINT16_C(c) c
+
 #define C89_INT8_MIN    (-127 - 1)
 #define C89_INT8_MAX    127
 #define C89_UINT8_MAX   255

@@ -1,5 +1,6 @@
 import pytest
 
+from toolchain.c89 import port_source
 from toolchain.diag import ToolchainError
 
 from .conftest import port
@@ -129,3 +130,143 @@ def test_nested_nonconstant_aggregate_is_an_error():
 def test_c89_blocks_untouched():
     src = "int f(int n) {\n    int a = n, b;\n    {\n        int c = a;\n        b = c;\n    }\n    return b;\n}\n"
     assert port(src) == src
+
+
+# -- address constants (csmith: int * const p[2] = {&g, &g};) ----------------------
+
+def test_address_constants_moved_whole_not_assigned():
+    # &g of a file-scope object is an address constant: no p[0] = &g; on const elements
+    check("int g;\nint f(void) {\n    g = 1;\n    int * const p[2] = {&g, &g};\n    return *p[0];\n}\n",
+          "int g;\nint f(void) {\n    int * const p[2] = {&g, &g};\n    g = 1;\n    return *p[0];\n}\n")
+
+
+def test_other_address_constants():
+    check("struct S { int a, b; } gs;\nint arr[5];\nstatic int h(void) { return 3; }\n"
+          "int f(int x) {\n    static int sl;\n    x++;\n"
+          "    int *q[5] = {&gs.b, &arr[3], arr + 1, (int *)0, &sl};\n"
+          "    int (*fp[1])(void) = {h};\n    const char *s[1] = {\"hi\"};\n"
+          "    return *q[0] + fp[0]() + s[0][0] + x;\n}\n",
+          "struct S { int a, b; } gs;\nint arr[5];\nstatic int h(void) { return 3; }\n"
+          "int f(int x) {\n    static int sl;\n"
+          "    int *q[5] = {&gs.b, &arr[3], arr + 1, (int *)0, &sl};\n"
+          "    int (*fp[1])(void) = {h};\n    const char *s[1] = {\"hi\"};\n    x++;\n"
+          "    return *q[0] + fp[0]() + s[0][0] + x;\n}\n")
+
+
+def test_addresses_of_automatic_objects_are_not_constant():
+    # x is a parameter; the parameter g hides the global g; gp is a pointer, not an array
+    check("int g;\nint *gp;\nint f(int x, int g) {\n    x++;\n    int *q[3] = {&x, &g, &gp[1]};\n"
+          "    return *q[0];\n}\n",
+          "int g;\nint *gp;\nint f(int x, int g) {\n    int *q[3];\n    x++;\n"
+          "    q[0] = &x; q[1] = &g; q[2] = &gp[1];\n    return *q[0];\n}\n")
+
+
+def test_global_scalar_value_is_not_constant():
+    check("int g;\nint f(void) {\n    g++;\n    int a[1] = {g};\n    return a[0];\n}\n",
+          "int g;\nint f(void) {\n    int a[1];\n    g++;\n    a[0] = g;\n    return a[0];\n}\n")
+
+
+@pytest.mark.parametrize("decl, col", [
+    ("int * const q[2] = {&x, &x};", 17),
+    ("const int v[2] = {x, 1};", 15),
+    ("struct C c = {x};", 14),
+])
+def test_const_aggregate_with_nonconstant_initializer_is_an_error(decl, col):
+    src = ("struct C { const int k; };\nint f(int x) {\n    x++;\n    " + decl +
+           "\n    return x;\n}\n")
+    with pytest.raises(ToolchainError) as ei:
+        port(src, "ca.c")
+    d = ei.value.diagnostics[0]
+    assert ei.value.exit_code == 2
+    assert (d.path, d.line, d.col) == ("ca.c", 4, col)
+    assert d.message.startswith("cannot convert safely: const aggregate with non-constant "
+                                "initializer")
+
+
+def test_const_aggregate_error_also_at_block_start():
+    with pytest.raises(ToolchainError) as ei:
+        port("int f(int x) {\n    int * const q[1] = {&x};\n    return *q[0];\n}\n", "cb.c")
+    assert (ei.value.diagnostics[0].line, ei.value.diagnostics[0].col) == (2, 17)
+
+
+# -- declarations written by macros ---------------------------------------------------
+
+def test_macro_block_with_leading_declaration_untouched():
+    src = ("#define SWAP(a, b) { int t_ = a; a = b; b = t_; }\nvoid f(int *x, int *y)\n{\n"
+           "    (*x)++;\n    SWAP(*x, *y);\n}\n")
+    assert check(src, src)
+
+
+def test_macro_static_assert_untouched():
+    src = ("#define STATIC_ASSERT(c) { enum { static_assert_ = 1 / (int)(!!(c)) }; }\n"
+           "int g(int a)\n{\n    STATIC_ASSERT(sizeof(int) >= 2);\n    return a + 1;\n}\n")
+    assert check(src, src)
+
+
+def test_do_while_macro_like_argon2_untouched():
+    src = ("#include <string.h>\n"
+           "#define CC(prefix) \\\n    do { \\\n        size_t cc_len = strlen(prefix); \\\n"
+           "        if (strncmp(str, prefix, cc_len) != 0) return -1; \\\n"
+           "        str += cc_len; \\\n    } while ((void)0, 0)\n"
+           "int dec(const char *str) {\n    int n = 0;\n    CC(\"$\");\n    n++;\n    CC(\"$v=\");\n"
+           "    return n;\n}\n")
+    assert check(src, src)
+
+
+def test_macro_declaration_after_statement_opens_block_at_invocation():
+    check("#define DECL_LEN(x) int len_ = (x)\nint k(int a)\n{\n    a++;\n    DECL_LEN(a * 2);\n"
+          "    return len_;\n}\n",
+          "#define DECL_LEN(x) int len_ = (x)\nint k(int a)\n{\n    a++;\n    { DECL_LEN(a * 2);\n"
+          "    return len_;\n    }\n}\n")
+
+
+def test_macro_taking_the_declared_name_as_argument():
+    # v is spelled in the original text, but only as a macro argument
+    check("#define DECL(t, n) t n = 0\nint k(int a)\n{\n    a++;\n    DECL(int, v);\n"
+          "    return v + a;\n}\n",
+          "#define DECL(t, n) t n = 0\nint k(int a)\n{\n    a++;\n    { DECL(int, v);\n"
+          "    return v + a;\n    }\n}\n")
+
+
+def test_scalar_initializer_from_macro_is_split():
+    check("#define TWICE(x) ((x) * 2)\nint k(int a)\n{\n    a++;\n    int n = TWICE(a);\n"
+          "    return n;\n}\n",
+          "#define TWICE(x) ((x) * 2)\nint k(int a)\n{\n    int n;\n    a++;\n    n = TWICE(a);\n"
+          "    return n;\n}\n")
+
+
+def test_constant_braced_initializer_from_macro_moved_whole():
+    check("typedef struct { char *p; int n; } buf;\n#define BUF_INIT { 0, 0 }\nint h(int a)\n{\n"
+          "    a++;\n    buf b = BUF_INIT;\n    return a + b.n;\n}\n",
+          "typedef struct { char *p; int n; } buf;\n#define BUF_INIT { 0, 0 }\nint h(int a)\n{\n"
+          "    buf b = BUF_INIT;\n    a++;\n    return a + b.n;\n}\n")
+
+
+def test_nonconstant_braced_initializer_from_macro_opens_block_and_warns():
+    src = ("typedef struct { void *mem; char *p; int n; } buf;\n#define BUF_INIT(m) { m, 0, 0 }\n"
+           "int h(void *mem, int a)\n{\n    a++;\n    buf b = BUF_INIT(mem);\n    return a + b.n;\n}\n")
+    check(src, src.replace("    buf b = BUF_INIT(mem);\n    return a + b.n;\n}",
+                           "    { buf b = BUF_INIT(mem);\n    return a + b.n;\n    }\n}"))
+    res = port_source(src, "m.c")
+    warn = [d for d in res.diagnostics if d.severity == "warning"]
+    # warnings come from the last round: the place in the ported text (after "{ ")
+    assert [(d.line, d.col) for d in warn] == [(6, 11)]
+    assert "BUF_INIT" in warn[0].message and "non-constant" in warn[0].message
+
+
+def test_declaration_after_statement_inside_macro_block_names_the_macro():
+    src = ("#define BAD(a) do { a++; int t_ = a; a = t_; } while (0)\nvoid f(int x)\n{\n"
+           "    x++;\n    BAD(x);\n}\n")
+    with pytest.raises(ToolchainError) as ei:
+        port(src, "bad.c")
+    d = ei.value.diagnostics[0]
+    assert ei.value.exit_code == 2 and d.line == 5
+    assert "macro 'BAD'" in d.message and "produced by a macro?" not in d.message
+
+
+def test_for_declaration_from_macro_names_the_macro():
+    src = ("#define EACH(i, n) for (int i = 0; i < (n); i++)\nint f(int *a)\n{\n"
+           "    int s = 0;\n    a[0] = 1;\n    EACH(k, 3) s += a[k];\n    return s;\n}\n")
+    with pytest.raises(ToolchainError) as ei:
+        port(src, "each.c")
+    assert "macro 'EACH'" in ei.value.diagnostics[0].message

@@ -1,4 +1,4 @@
-"""Three real third-party C99 libraries, from PyPI sdists, ported to C89.
+"""Four real third-party C99 libraries, from PyPI sdists, ported to C89.
 
 Each sdist is pinned (version + sha256, see ``toolchain/c89/sdist.py``),
 found through PyPI's JSON API, fetched with urllib into pytest's cache
@@ -18,12 +18,14 @@ For each library:
   print the same thing, and known answers (the libraries' own test vectors
   where the sdist has them) are checked too.
 
-What is not ported, and why: libargon2's ``encoding.c`` (the ``$argon2i$...``
-string format) makes the declarations pass stop with "produced by a macro?"
-(a declaration written by a macro after a statement; reported to the lead),
-so the argon2 driver hashes through the raw API and supplies stub encoders.
-PyCryptodome's SHA-1/DES hit the same limitation and its SHA-2 files include
-a ``.c`` template, so the seven algorithms below are the ones ported.
+What is not ported, and why: PyCryptodome's SHA-1/DES make the declarations
+pass stop with "produced by a macro?" and its SHA-2 files include a ``.c``
+template, so the seven algorithms below are the ones ported.  BLAKE3 is
+ported in gcc's configuration (``__GNUC__``, ``__x86_64__``: the CPU
+detection with GNU inline asm); its tcc build is an expected failure on a
+declarations-pass bug (see ``known_bug``).  xxhash (pinned in ``sdist``) is
+not here: its header tests ``ULONG_MAX == 0xFFFFFFFFFFFFFFFFULL`` in an
+``#if``, which C89 cannot express (the longlong pass warns and keeps it).
 """
 
 from __future__ import annotations
@@ -57,6 +59,12 @@ class Project:
     driver: str                     # C89 source of the test program
     check: Callable[[str, Path], None]
     extra_diag_ok: tuple[str, ...] = field(default_factory=tuple)
+    # the configuration ported, beyond ``defines``: macros the C89 compiler
+    # predefines that the analysis (gcc -E -undef) does not
+    port_defines: list[str] = field(default_factory=list)
+    # build name -> why its failure is a known bug (the test xfails on it,
+    # after every other build has been checked)
+    known_bug: dict[str, str] = field(default_factory=dict)
 
 
 # -- BLAKE3 --------------------------------------------------------------------
@@ -134,7 +142,13 @@ BLAKE3 = Project(
     includes=["."],
     defines=["BLAKE3_NO_SSE2", "BLAKE3_NO_SSE41", "BLAKE3_NO_AVX2", "BLAKE3_NO_AVX512",
              "BLAKE3_USE_NEON=0"],
-    driver=BLAKE3_DRIVER, check=_check_blake3)
+    driver=BLAKE3_DRIVER, check=_check_blake3,
+    # gcc's configuration: blake3_dispatch.c's x86 CPU detection (GNU inline asm)
+    port_defines=["__GNUC__=12", "__x86_64__"],
+    known_bug={"tcc": "declarations pass: in get_cpu_features (blake3_dispatch.c) the block "
+                      "it opens for 'const int max_id' inside '#if defined(IS_X86)' is closed "
+                      "after the '#endif', so the braces only balance when IS_X86 is defined; "
+                      "tcc (no __GNUC__) leaves it undefined (reported to the lead)"})
 
 
 # -- PyCryptodome ------------------------------------------------------------------
@@ -308,22 +322,6 @@ ARGON2_DRIVER = r"""
 #include <string.h>
 #include "argon2.h"
 
-/* encoding.c is not ported (see the test module): raw hashes only */
-int encode_string(char *dst, size_t dst_len, void *ctx, int type)
-{
-    (void)dst; (void)dst_len; (void)ctx; (void)type;
-    return ARGON2_ENCODING_FAIL;
-}
-
-int decode_string(void *ctx, const char *str, int type)
-{
-    (void)ctx; (void)str; (void)type;
-    return ARGON2_DECODING_FAIL;
-}
-
-size_t b64len(unsigned int len) { return (len + 2) / 3 * 4; }
-size_t numlen(unsigned int num) { size_t n = 1; while (num >= 10) { n++; num /= 10; } return n; }
-
 static void one(const char *name, unsigned t, unsigned m, unsigned p, const char *pwd,
                 const char *salt, argon2_type type, unsigned version)
 {
@@ -331,10 +329,16 @@ static void one(const char *name, unsigned t, unsigned m, unsigned p, const char
     size_t i;
     int rc = argon2_hash(t, m, p, pwd, strlen(pwd), salt, strlen(salt), out, sizeof out,
                          NULL, 0, type, version);
+    char enc[128];
     printf("%s t=%u m=%u p=%u v=%x rc=%d ", name, t, m, p, version, rc);
     for (i = 0; i < sizeof out; i++)
         printf("%02x", out[i]);
     printf("\n");
+    /* the $argon2...$ string format (encoding.c), and verifying it back */
+    rc = argon2_hash(t, m, p, pwd, strlen(pwd), salt, strlen(salt), NULL, 32, enc, sizeof enc,
+                     type, version);
+    printf("%s rc=%d verify=%d wrong=%d\n", enc, rc, argon2_verify(enc, pwd, strlen(pwd), type),
+           argon2_verify(enc, "x", 1, type));
 }
 
 int main(void)
@@ -359,19 +363,25 @@ ARGON2_KNOWN = [  # libargon2's src/test.c
     "argon2i t=2 m=256 p=2 v=10 rc=0 "
     "b6c11560a6a9d61eac706b79a2f97d68b4463aa3ad87e00c07e2b01e90c564fb",
 ]
+ARGON2_KNOWN_ENCODED = ("$argon2i$v=16$m=256,t=2,p=1$c29tZXNhbHQ"   # test.c, without v=
+                        "$/U3YPXYsSb3q9XxHvc0MLxur+GP960kN9j7emXX8zwY rc=0 verify=0 wrong=-35")
 
 
 def _check_argon2(out: str, top: Path) -> None:
     lines = out.splitlines()
-    assert len(lines) == 18 and all(" rc=0 " in x for x in lines)
+    assert len(lines) == 36 and all(" rc=0 " in x for x in lines[::2])
     for want in ARGON2_KNOWN:
         assert want in lines
+    assert all(x.startswith("$argon2") and x.endswith(" rc=0 verify=0 wrong=-35")
+               for x in lines[1::2])
+    assert ARGON2_KNOWN_ENCODED in lines[1::2]
 
 
 ARGON2 = Project(
     "argon2", sdist.ARGON2, "extras/libargon2",
     # (thread.c is empty with ARGON2_NO_THREADS, which strict C rejects in any mode)
-    sources=["src/argon2.c", "src/core.c", "src/ref.c", "src/blake2/blake2b.c"],
+    sources=["src/argon2.c", "src/core.c", "src/ref.c", "src/encoding.c",
+             "src/blake2/blake2b.c"],
     headers=["include/argon2.h", "src/core.h", "src/thread.h", "src/encoding.h",
              "src/blake2/blake2.h", "src/blake2/blake2-impl.h", "src/blake2/blamka-round-ref.h"],
     includes=["include", "src"],
@@ -432,19 +442,7 @@ CRC32C = Project(
     defines=[],
     driver=CRC32C_DRIVER, check=_check_crc32c)
 
-_BOOL_BUG = ("stdint/compat_include passes: blake3_impl.h includes <stdbool.h>, the port "
-             "drops that include, but 'bool' in blake3.c/blake3_portable.c (which get it "
-             "through blake3_impl.h) is not renamed, so they no longer compile "
-             "(reported to the lead); also blake3_dispatch.c's x86 CPU detection is code "
-             "the analysis drops (no __x86_64__ there; its cpuid inline asm cannot be "
-             "parsed), so it keeps its C99 declarations")
-_INTC_BUG = ("stdint pass: UINT32_C(n) (argon2.h) is not converted and <stdint.h> is "
-             "dropped, so C89 sees an implicit function UINT32_C and the link fails "
-             "(reported to the lead)")
-
-PROJECTS = [PYCRYPTODOME, CRC32C,
-            pytest.param(BLAKE3, marks=pytest.mark.xfail(reason=_BOOL_BUG, strict=False)),
-            pytest.param(ARGON2, marks=pytest.mark.xfail(reason=_INTC_BUG, strict=False))]
+PROJECTS = [PYCRYPTODOME, CRC32C, BLAKE3, ARGON2]
 
 
 # -- the test ------------------------------------------------------------------------
@@ -478,7 +476,8 @@ def test_project_ports_and_behaves_the_same(proj: Project, sdist_cache, tmp_path
     root = top / proj.root
     rels = proj.sources + proj.headers
     incs = [root / d for d in proj.includes]
-    opts = [f"-I{d}" for d in incs] + [f"-D{d}" for d in proj.defines]
+    defines = proj.defines + proj.port_defines
+    opts = [f"-I{d}" for d in incs] + [f"-D{d}" for d in defines]
 
     # 1. --check says changes are needed
     assert c89port([str(root / r) for r in rels] + ["--check"] + opts) == 1
@@ -486,7 +485,7 @@ def test_project_ports_and_behaves_the_same(proj: Project, sdist_cache, tmp_path
 
     # 2. the port: no errors, and a fixed point
     items = [(str(root / r), (root / r).read_text("utf-8")) for r in rels]
-    results = port_files(items, include_dirs=[str(d) for d in incs], defines=proj.defines)
+    results = port_files(items, include_dirs=[str(d) for d in incs], defines=defines)
     out = tmp_path / "port"
     changed = 0
     for rel, res in zip(rels, results):
@@ -500,7 +499,7 @@ def test_project_ports_and_behaves_the_same(proj: Project, sdist_cache, tmp_path
         dest.write_text(res.result.text, "utf-8")
     assert changed >= len(proj.sources)
     again = port_files([(str(root / r), (out / r).read_text("utf-8")) for r in rels],
-                       include_dirs=[str(out / d) for d in proj.includes], defines=proj.defines)
+                       include_dirs=[str(out / d) for d in proj.includes], defines=defines)
     for rel, res in zip(rels, again):
         assert res.ok and not res.result.changed, f"{rel}: porting the port changed it"
 
@@ -517,16 +516,25 @@ def test_project_ports_and_behaves_the_same(proj: Project, sdist_cache, tmp_path
         builds["tcc"] = (["tcc"], [out / d for d in proj.includes] + [ENGINE],
                          [out / s for s in proj.sources])
     outputs = {}
+    failed = []
     for name, (cc, bincs, srcs) in builds.items():
         exe = tmp_path / f"{proj.name}-{name}"
-        _build(cc, bincs, proj.defines, [driver, *srcs], exe)
-        proc = _run([str(exe)], timeout=120)
-        assert proc.returncode == 0, f"{name}: exit {proc.returncode}\n{proc.stderr[-2000:]}"
+        try:
+            _build(cc, bincs, proj.defines, [driver, *srcs], exe)
+            proc = _run([str(exe)], timeout=120)
+            assert proc.returncode == 0, f"{name}: exit {proc.returncode}\n{proc.stderr[-2000:]}"
+        except AssertionError:
+            if name not in proj.known_bug:
+                raise
+            failed.append(name)
+            continue
         outputs[name] = proc.stdout
     want = outputs.pop("gcc-c99")
     proj.check(want, top)
     for name, got in outputs.items():
         assert got == want, f"{name} output differs from the C99 original"
+    if failed:
+        pytest.xfail("; ".join(f"{n}: {proj.known_bug[n]}" for n in failed))
 
 
 # -- the front end on real inputs ----------------------------------------------------

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..diag import Diagnostic, ToolchainError
 from .pipeline import port_source
+from .project import default_jobs, port_files
 
 PROG = "c89port"
 TARGETS_TOML = Path(__file__).resolve().parent.parent / "data" / "c89port_targets.toml"
@@ -220,9 +221,15 @@ def build_parser(targets: dict[str, dict]) -> argparse.ArgumentParser:
                     help="print per-file status and diagnostics as JSON to stdout")
     ap.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
                     help="'[n/N] path' lines on stderr (auto: more than 5 files or a terminal)")
+    ap.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                    help="worker processes (default: one per available CPU; 1: no workers)")
     ap.add_argument("--compat-header", default="c89compat.h", metavar="NAME",
                     help="name of the compat header to #include (default: %(default)s)")
     return ap
+
+
+class _Internal(Exception):
+    """An unexpected exception in a worker (its repr)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,21 +271,43 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     needs_change = False
     report = []
-    for n, (src, rel) in enumerate(units, 1):
+    # read everything, then port in worker processes (results in input order)
+    texts: list[str | None] = []
+    read_errors: dict[int, ToolchainError] = {}
+    for k, (src, _) in enumerate(units):
+        try:
+            with open(src, encoding="utf-8", newline="") as f:
+                texts.append(f.read())
+        except (OSError, UnicodeDecodeError) as exc:
+            texts.append(None)
+            read_errors[k] = ToolchainError(f"cannot read {src}: {exc}", exit_code=2)
+    todo = [k for k, t in enumerate(texts) if t is not None]
+    done_count = [0]
+
+    def on_done(_i, r):
+        done_count[0] += 1
         if progress:
-            print(f"[{n}/{len(units)}] {src}", file=sys.stderr, flush=True)
+            print(f"[{done_count[0]}/{len(todo)}] {r.path}", file=sys.stderr, flush=True)
+
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    results = port_files([(units[k][0], texts[k]) for k in todo], jobs=jobs,
+                         include_dirs=args.include_dirs, defines=defines,
+                         compat_header=args.compat_header, configs=configs, on_done=on_done)
+    by_index = dict(zip(todo, results))
+    for n, (src, rel) in enumerate(units):
         entry = {"path": src, "output": os.path.join(args.output, rel) if args.output else None,
                  "status": "failed", "passes": [], "diagnostics": []}
         report.append(entry)
-        text = None
+        text = texts[n]
+        fr = by_index.get(n)
         try:
-            try:
-                with open(src, encoding="utf-8", newline="") as f:
-                    text = f.read()
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ToolchainError(f"cannot read {src}: {exc}", exit_code=2) from None
-            res = port_configs(text, src, configs, include_dirs=args.include_dirs,
-                               defines=defines, compat_header=args.compat_header)
+            if n in read_errors:
+                raise read_errors[n]
+            if fr.internal is not None:
+                raise _Internal(fr.internal)
+            if fr.error is not None:
+                raise fr.error
+            res = fr.result
         except ToolchainError as err:
             if text is not None:
                 _explain_parse_failure(err, text, src)
@@ -288,8 +317,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(err.render(PROG), file=sys.stderr)
             status = max(status, err.exit_code or 2)
             continue
-        except Exception as exc:  # never a traceback
-            d = Diagnostic(src, 0, 0, "error", f"internal error: {exc!r}", "c89port")
+        except _Internal as exc:  # never a traceback
+            d = Diagnostic(src, 0, 0, "error", f"internal error: {exc.args[0]}", "c89port")
             entry["diagnostics"] = [d.as_dict()]
             if not args.json:
                 print(str(d), file=sys.stderr)

@@ -70,6 +70,12 @@ typedef long c89_intptr_t; typedef unsigned long c89_uintptr_t;
 typedef long c89_ssize_t; typedef c89_int64_t c89_intmax_t;
 typedef c89_uint64_t c89_uintmax_t; typedef int c89_bool;
 #define C89_I64(n) ((c89_int64_t)(n))
+#define C89_INT8_C(c) c
+#define C89_UINT8_C(c) c
+#define C89_INT16_C(c) c
+#define C89_UINT16_C(c) c
+#define C89_INT32_C(c) c
+#define C89_UINT32_C(c) c ## U
 #define C89_U64(n) ((c89_uint64_t)(n))
 #define C89_U64_HL(h, l) (((c89_uint64_t)(h) << 32) | (c89_uint64_t)(l))
 #define C89_I64_HL(h, l) ((c89_int64_t)C89_U64_HL(h, l))
@@ -98,6 +104,9 @@ _GCC_DIAG = re.compile(r"^(?P<file>.*?):(?P<line>\d+):(?:(?P<col>\d+):)? "
                        r"(?P<sev>fatal error|error|warning): (?P<msg>.*)$")
 _MISSING = re.compile(r"fatal error: (?P<name>[^:]+): No such file or directory")
 _MARKER = re.compile(r'^#\s*(?:line\s+)?(\d+)\s+"((?:[^"\\]|\\.)*)"')
+_ASM_QUALS = re.compile(r"\b(__asm__\s+)((?:(?:__volatile__|__volatile|volatile|__inline__|"
+                        r"inline|goto)\b\s*)+)(?=\()")
+_PP_FILES = re.compile(r'^#\s*(?:line\s+)?\d+\s+"((?:[^"\\]|\\.)*)"', re.M)
 _PYC_LOC = re.compile(r"^(?P<file>.*?):(?P<line>\d+):(?P<col>\d+): (?P<msg>.*)$")
 
 
@@ -144,9 +153,13 @@ class Preprocessor:
         self._finalizer()
 
     def _command(self, compat: str) -> list[str]:
-        cmd = [_gcc(), "-std=c99", "-undef", "-nostdinc",
+        # -std=c99 for the lexing (// comments, long long), but #if is
+        # evaluated as the target C89 compiler will: __STDC_VERSION__ is not
+        # defined there (0 in #if), so "#if __STDC_VERSION__ >= 199901L"
+        # branches are dropped and their #else kept
+        cmd = [_gcc(), "-std=c99", "-undef", "-U__STDC_VERSION__", "-nostdinc",
                "-D__attribute__(x)=", "-D__extension__=", "-D__restrict=",
-               "-D__inline=inline", "-D__asm__(x)=",
+               "-D__inline=inline", "-D__asm__(...)=",
                "-include", compat]
         real_dir = os.path.dirname(os.path.abspath(self.path))
         if os.path.isdir(real_dir):
@@ -163,6 +176,10 @@ class Preprocessor:
 
     def run(self, text: str, mode: str = "-E") -> tuple[str, str, int, list[str]]:
         """(stdout, stderr, returncode, headers stubbed by this run)."""
+        if "__asm__" in text:
+            # GNU asm statements vanish (``__asm__(...)`` is defined empty);
+            # blank the qualifiers between the keyword and its "(" in place
+            text = _ASM_QUALS.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
         with open(self.src_file, "w", encoding="utf-8", newline="") as f:
             f.write(text)
         cmd = self._cmd[:1] + [mode] + self._cmd[1:]
@@ -579,6 +596,12 @@ class Unit:
         self._pp_text = self._preprocess()
 
     @cached_property
+    def pp_files(self) -> frozenset[str]:
+        """Every file the preprocessor read for this unit (its line markers),
+        the headers included by other headers too."""
+        return frozenset(_PP_FILES.findall(self._pp_text))
+
+    @cached_property
     def toks(self) -> Tokens:
         return Tokens(self.text, self.src)
 
@@ -635,6 +658,12 @@ class Unit:
                 pp_lines[cur_line] = line
             cur_line += 1
         return "\n".join(lines)
+
+    def preprocess_variant(self, text: str) -> str | None:
+        """``gcc -E`` output for another text standing for the same file (same
+        options and header stubs); None when it does not preprocess."""
+        out, _, rc, _ = self._preprocessor().run(text)
+        return out if rc == 0 else None
 
     # -- parsing ------------------------------------------------------------
     @property

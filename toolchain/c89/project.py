@@ -27,6 +27,7 @@ class FileResult:
     result: PortResult | None = None
     error: ToolchainError | None = None
     diagnostics: list = field(default_factory=list)
+    internal: str | None = None     # repr of an unexpected exception (a bug)
 
     @property
     def ok(self) -> bool:
@@ -44,11 +45,21 @@ def _init(opts: dict) -> None:
 def _port_one(item: tuple[int, str, str]) -> tuple[int, FileResult]:
     index, path, text = item
     t0 = time.perf_counter()
+    opts = dict(_OPTS)
+    configs = opts.pop("configs", None)
     try:
-        res = port_source(text, path, **_OPTS)
+        if configs is None:
+            res = port_source(text, path, **opts)
+        else:
+            from .cli import port_configs
+            res = port_configs(text, path, configs, **opts)
         out = FileResult(path, text.count("\n"), 0.0, result=res)
     except ToolchainError as err:
         out = FileResult(path, text.count("\n"), 0.0, error=err)
+    except Exception as exc:  # noqa: BLE001 - reported per file, never a traceback
+        if configs is None:
+            raise
+        out = FileResult(path, text.count("\n"), 0.0, internal=repr(exc))
     out.seconds = time.perf_counter() - t0
     return index, out
 
@@ -61,11 +72,17 @@ def default_jobs() -> int:
 
 
 def port_files(items: list[tuple[str, str]], *, jobs: int | None = None, include_dirs=(),
-               defines=(), compat_header: str = "c89compat.h") -> list[FileResult]:
+               defines=(), compat_header: str = "c89compat.h", configs=None,
+               on_done=None) -> list[FileResult]:
     """Port ``(path, text)`` pairs; ``jobs`` worker processes (default: one
-    per available core; 1 ports in this process)."""
+    per available core; 1 ports in this process).  With ``configs`` (lists
+    of -D flags) each file goes through ``cli.port_configs``, and an
+    unexpected exception becomes ``FileResult.internal``.  ``on_done(index,
+    result)`` is called as each file finishes (in the calling process)."""
     opts = dict(include_dirs=tuple(include_dirs), defines=tuple(defines),
                 compat_header=compat_header)
+    if configs is not None:
+        opts["configs"] = [list(c) for c in configs]
     work = [(i, p, t) for i, (p, t) in enumerate(items)]
     jobs = default_jobs() if jobs is None else max(1, jobs)
     jobs = min(jobs, len(work)) or 1
@@ -75,6 +92,8 @@ def port_files(items: list[tuple[str, str]], *, jobs: int | None = None, include
         for item in work:
             i, r = _port_one(item)
             results[i] = r
+            if on_done is not None:
+                on_done(i, r)
         return results  # type: ignore[return-value]
     work.sort(key=lambda w: -len(w[2]))  # largest first
     methods = multiprocessing.get_all_start_methods()
@@ -82,4 +101,6 @@ def port_files(items: list[tuple[str, str]], *, jobs: int | None = None, include
     with ctx.Pool(jobs, initializer=_init, initargs=(opts,)) as pool:
         for i, r in pool.imap_unordered(_port_one, work, chunksize=1):
             results[i] = r
+            if on_done is not None:
+                on_done(i, r)
     return results  # type: ignore[return-value]

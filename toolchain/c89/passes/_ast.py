@@ -30,6 +30,38 @@ def node_diag(unit, node, severity: str, message: str, code: str) -> Diagnostic:
     return Diagnostic(unit.path, line, 0, severity, message, code)
 
 
+_WALKS: dict[tuple[int, str], tuple[object, list]] = {}
+
+
+def walk_cached(ext, key: str, find) -> list:
+    """``find(ext)`` (a list of nodes under the top-level node ``ext``),
+    computed once per node object: the chunk cache hands the same nodes to
+    every unit that contains the chunk."""
+    ent = _WALKS.get((id(ext), key))
+    if ent is None or ent[0] is not ext:
+        if len(_WALKS) > 400_000:
+            _WALKS.clear()
+        ent = _WALKS[(id(ext), key)] = (ext, find(ext))
+    return ent[1]
+
+
+def _tag_nodes(ext) -> list:
+    """Struct/union definitions and enum definitions under ``ext``, in the
+    order of a depth-first walk that takes the last child first."""
+    out = []
+    stack = [ext]
+    pop, extend = stack.pop, stack.extend
+    Struct, Union, Enum = c_ast.Struct, c_ast.Union, c_ast.Enum
+    while stack:
+        n = pop()
+        if isinstance(n, (Struct, Union)) and n.name and n.decls is not None:
+            out.append(n)
+        elif isinstance(n, Enum) and n.values is not None:
+            out.append(n)
+        extend(c for _, c in n.children())
+    return out
+
+
 class Types:
     """Typedef/tag resolution and constant evaluation for one unit."""
 
@@ -47,15 +79,17 @@ class Types:
         self._collect(unit.ast)
 
     def _collect(self, root) -> None:
-        stack = [root]
+        # the walk visits the top-level nodes last to first, each one's
+        # subtree depth first; what it finds under one top-level node is
+        # cached (parsed chunks, and so their nodes, are shared by units)
         enums = []
-        while stack:
-            n = stack.pop()
-            if isinstance(n, (c_ast.Struct, c_ast.Union)) and n.name and n.decls is not None:
-                self.tags.setdefault((type(n).__name__, n.name), n)
-            elif isinstance(n, c_ast.Enum) and n.values is not None:
-                enums.append(n)
-            stack.extend(c for _, c in n.children())
+        tags = self.tags
+        for ext in reversed(root.ext):
+            for n in walk_cached(ext, "tags", _tag_nodes):
+                if isinstance(n, c_ast.Enum):
+                    enums.append(n)
+                else:
+                    tags.setdefault((type(n).__name__, n.name), n)
         # enumerators in source order (a later enumerator may use an earlier one)
         enums.sort(key=lambda e: (e.coord.file or "", e.coord.line, e.coord.column)
                    if e.coord else ("", 0, 0))

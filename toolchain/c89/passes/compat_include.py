@@ -8,12 +8,23 @@ becomes) included, ``#include <stdint.h>``, ``<inttypes.h>`` and
 
 from __future__ import annotations
 
+import re
+
 from ..source import EditList
 from . import PassOutput
 from ._util import included_headers
 
 NAME = "compat_include"
 REMOVED = ("stdint.h", "inttypes.h", "stdbool.h")
+
+
+_USES = re.compile(r"(?i)c89_")
+
+
+def needed(text: str) -> bool:
+    """False when the text neither uses a compat name (c89_/C89_) nor
+    includes a header the compat header replaces: run() would do nothing."""
+    return any(h in text for h in REMOVED) or _USES.search(text) is not None
 
 
 def run(text: str, ctx) -> PassOutput:

@@ -25,17 +25,40 @@ When hoisting could change meaning the pass falls back instead:
 
 ``static``/``extern``/``typedef``/function declarations and objects whose
 initializer is a constant expression are moved whole (a static local is
-never split: its initialisation happens once).  Aggregate initializers with
+never split: its initialisation happens once).  Constant includes C89
+address constants: ``&g``, ``&g.m``, ``&arr[3]``, ``arr``, function names,
+string literals, ``(T *)0`` and arithmetic/casts of those, where the
+objects have static storage duration (file scope, ``static``/``extern``
+locals; a parameter or automatic local of that name anywhere in the
+function makes the name non-constant).  Aggregate initializers with
 non-constant elements (not allowed in C89 even at block start) become
 per-element / per-member assignments for arrays and structs of scalars;
-other aggregates and variable-length arrays are reported as errors.
+when the object, an element or a member is const that would assign
+read-only locations, so it is an error ("cannot convert safely: const
+aggregate with non-constant initializer"), like other aggregates and
+variable-length arrays.
+
+Macros: the AST of a macro expansion has coordinates that do not point at
+its text, so each preprocessed line is aligned with the original line and
+a declaration is handled by where the macro *invocation* is.  A block
+written by a macro (``#define SWAP(a, b) { int t = a; ... }``) is left
+alone when its declarations come first (an error naming the macro
+otherwise: only its definition could be changed); a declaration written
+by an invocation at statement level after a statement gets the new-block
+form at the invocation; an initializer written by a macro is split like
+any other (``b = BUF_INIT(mem);``) unless it is braces with non-constant
+elements, which keeps the declaration whole in a new block (and warns:
+C89 compilers may reject it).  Macro definitions are never edited.
 """
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+
 from pycparser import c_ast
 
 from ...diag import Diagnostic, ToolchainError
+from ..ctok import Tokens
 from ..source import EditConflict, EditList
 from . import PassOutput
 
@@ -140,6 +163,7 @@ class _Group:
         self.semi = semi        # token index of the terminating ";"
         self.segs = segs        # token ranges, one per declarator
         self.spec_end = spec_end
+        self.macro = None       # name of the macro whose expansion wrote it
 
 
 class _Block:
@@ -170,6 +194,9 @@ class _Pass:
         self.edits = EditList(unit.text)
         self.diags: list[Diagnostic] = []
         self.has_labels = False
+        self.locals: dict[str, list] = {}     # names declared in the current function
+        self._maps: dict[int, object] = {}
+        self._file_scope: dict[str, list] | None = None
 
     # -- errors -----------------------------------------------------------
     def error(self, node, message: str):
@@ -182,6 +209,16 @@ class _Pass:
         raise ToolchainError(message, exit_code=2, diagnostics=[
             Diagnostic(self.u.path, line, col, "error", message, CODE)])
 
+    def warn(self, node, message: str) -> None:
+        i = self.u.tok_of(node) if node is not None else None
+        line = node.coord.line if node is not None and node.coord else 0
+        col = 0
+        if i is not None:
+            line, col = self.toks[i].line, self.toks[i].col
+        d = Diagnostic(self.u.path, line, col, "warning", message, CODE)
+        if d not in self.diags:
+            self.diags.append(d)
+
     def need(self, idx, node, what):
         if idx is None:
             self.error(node, f"cannot find the source text of {what} "
@@ -190,16 +227,26 @@ class _Pass:
 
     # -- constants ----------------------------------------------------------
     def is_const(self, n) -> bool:
+        """Arithmetic or address constant (what C89 allows in an aggregate
+        initializer): literals, enumerators, sizeof, ``&`` of an object with
+        static storage duration, arrays and functions (they decay to address
+        constants), and arithmetic/casts of those."""
         if n is None:
             return True
         if isinstance(n, c_ast.Constant):
             return True
         if isinstance(n, c_ast.ID):
-            return n.name in self.u.enumerators
+            if n.name in self.u.enumerators and n.name not in self.locals:
+                return True
+            types = self.static_object(n.name)
+            return types is not None and all(
+                isinstance(self.resolve(t), (c_ast.ArrayDecl, c_ast.FuncDecl)) for t in types)
         if isinstance(n, c_ast.UnaryOp):
             if n.op == "sizeof":
                 return True
             if n.op == "&":
+                return self.static_lvalue(n.expr)
+            if n.op in ("*", "++", "--", "p++", "p--"):
                 return False
             return self.is_const(n.expr)
         if isinstance(n, c_ast.BinaryOp):
@@ -215,6 +262,70 @@ class _Pass:
         if isinstance(n, c_ast.Typename):
             return True
         return False
+
+    def static_lvalue(self, n) -> bool:
+        """``n`` designates (part of) an object with static storage duration
+        at a constant place: ``g``, ``g.m``, ``arr[3]``, ``arr[1].m`` (an
+        automatic local of that name anywhere in the function disqualifies)."""
+        if isinstance(n, c_ast.ID):
+            return self.static_object(n.name) is not None
+        if isinstance(n, c_ast.StructRef) and n.type == ".":
+            return self.static_lvalue(n.name)
+        if isinstance(n, c_ast.ArrayRef) and isinstance(n.name, c_ast.ID):
+            types = self.static_object(n.name.name)
+            return types is not None and self.is_const(n.subscript) and all(
+                isinstance(self.resolve(t), c_ast.ArrayDecl) for t in types)
+        if isinstance(n, c_ast.ArrayRef) and isinstance(n.name, c_ast.ArrayRef):
+            return False  # would need the element type: stay conservative
+        if isinstance(n, c_ast.ArrayRef) and isinstance(n.name, c_ast.StructRef):
+            return False
+        if isinstance(n, c_ast.Constant) and n.type == "string":
+            return True
+        return False
+
+    def file_scope(self) -> dict[str, list]:
+        if self._file_scope is None:
+            out: dict[str, list] = {}
+            for ext in self.u.ast.ext:
+                d = ext.decl if isinstance(ext, c_ast.FuncDef) else ext
+                if isinstance(d, c_ast.Decl) and d.name:
+                    out.setdefault(d.name, []).append(d.type)
+            self._file_scope = out
+        return self._file_scope
+
+    def static_object(self, name: str):
+        """Types of the declarations ``name`` may refer to when every one of
+        them has static storage duration (file scope, ``static``/``extern``
+        locals, functions), else None."""
+        local = self.locals.get(name)
+        if local is not None:
+            types = []
+            for storage, t in local:
+                if not (storage & {"static", "extern"} or isinstance(t, c_ast.FuncDecl)):
+                    return None
+                types.append(t)
+            if any("extern" in st for st, _ in local):
+                types += self.file_scope().get(name, [])
+            return types
+        return self.file_scope().get(name)
+
+    def collect_locals(self, fd) -> None:
+        """Every name the function declares (parameters and block scope),
+        with its storage classes and type."""
+        out: dict[str, list] = {}
+        stack = [fd.decl.type, fd.body] + list(fd.param_decls or [])
+        while stack:
+            n = stack.pop()
+            if n is None:
+                continue
+            if isinstance(n, c_ast.Decl) and n.name:
+                out.setdefault(n.name, []).append((set(n.storage or []), n.type))
+            elif isinstance(n, c_ast.Typedef):
+                out.setdefault(n.name, []).append(({"typedef"}, n.type))
+            if isinstance(n, (c_ast.Struct, c_ast.Union)):
+                continue  # member names are not in scope
+            stack.extend(c for _, c in n.children())
+        self.locals = out
 
     def resolve(self, t):
         """Follow typedef names to the underlying type node."""
@@ -241,12 +352,116 @@ class _Pass:
         return r is not t and isinstance(r, (c_ast.TypeDecl, c_ast.PtrDecl)) \
             and "const" in (r.quals or [])
 
+    # -- macro expansions ----------------------------------------------------
+    def line_map(self, line: int):
+        """How preprocessed line ``line`` lines up with the original line:
+        (exact, pp tokens, {pp index: original token}, {pp index: original
+        token of the invocation that wrote it}, original tokens the expansion
+        replaced), or None when the line is unknown."""
+        if line in self._maps:
+            return self._maps[line]
+        pp_lines = getattr(self.u, "_pp_lines", None)
+        pp_line = pp_lines.get(line) if pp_lines is not None else None
+        res = None
+        if pp_line is not None:
+            orig = [i for i in self.toks.by_line.get(line, []) if self.toks[i].pp < 0]
+            ptoks = Tokens(pp_line).toks
+            a = [self.toks[i].text for i in orig]
+            b = [t.text for t in ptoks]
+            same: dict[int, int] = {}
+            anchors: dict[int, int] = {}
+            replaced: set[int] = set()
+            if a == b:
+                same = dict(enumerate(orig))
+            else:
+                ops = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+                for tag, i1, i2, j1, j2 in ops:
+                    if tag == "equal":
+                        same.update((j1 + d, orig[i1 + d]) for d in range(i2 - i1))
+                    else:
+                        replaced.update(orig[i1:i2])
+                rep = sorted(replaced)
+                for tag, i1, i2, j1, j2 in ops:
+                    if tag == "equal" or j2 == j1:
+                        continue
+                    if i2 > i1:
+                        anchor = orig[i1]
+                    else:  # tokens only the expansion has: the nearest replaced token
+                        before = [x for x in rep if i1 >= len(orig) or x < orig[i1]]
+                        anchor = before[-1] if before else rep[0] if rep else \
+                            orig[min(i1, len(orig) - 1)] if orig else None
+                    if anchor is not None:
+                        anchors.update((j, anchor) for j in range(j1, j2))
+            res = (a == b, ptoks, same, anchors, replaced)
+        self._maps[line] = res
+        return res
+
+    def where(self, coord, expect: str | None = None, neighbours: bool = False):
+        """('orig', token) when ``coord`` is in the original text, ('macro',
+        token of the invocation) when it is inside a macro expansion, ('?',
+        None) when unknown.  ``neighbours``: the tokens around it must be
+        original too (``DECL(int, v)`` has ``v`` as a macro argument only)."""
+        if coord is None or coord.file != self.u.path:
+            return "?", None
+        m = self.line_map(coord.line)
+        if m is None:
+            return "?", None
+        exact, ptoks, same, anchors, _ = m
+        if exact:
+            i = self.u.locate(coord, expect)
+            return ("orig", i) if i is not None else ("?", None)
+        col0 = (coord.column or 1) - 1
+        k = None
+        for j, t in enumerate(ptoks):
+            if t.start <= col0:
+                k = j
+            else:
+                break
+        if k is None:
+            return "?", None
+        if expect is not None and ptoks[k].text != expect:
+            i = self.u.locate(coord, expect)
+            return ("orig", i) if i is not None else ("?", None)
+        i = same.get(k)
+        if i is None:
+            a = anchors.get(k)
+            return ("macro", a) if a is not None else ("?", None)
+        if neighbours:
+            # the token after must be original too, and so must the one before
+            # unless it is a word (a type name written as a macro: ``U32 x``)
+            line = self.toks[i].line
+            for d in (-1, 1):
+                j = i + d
+                if 0 <= j < len(self.toks) and self.toks[j].line == line \
+                        and self.toks[j].pp < 0 and same.get(k + d) != j \
+                        and not (d < 0 and self.toks[j].kind == "id"):
+                    return "macro", i
+        return "orig", i
+
+    def macro_name(self, i) -> str:
+        """Name of the macro invoked at (or just before) original token ``i``."""
+        if i is None:
+            return "?"
+        for j in range(self.stmt_start(i), min(i + 1, len(self.toks))):
+            t = self.toks[j]
+            if t.kind == "id" and t.pp < 0:
+                m = self.line_map(t.line)
+                if m is not None and j in m[4]:
+                    return t.text
+        return self.toks[i].text
+
+    def decl_where(self, decl):
+        if decl.name:
+            return self.where(decl.coord, decl.name, neighbours=True)
+        inner = _innermost(decl.type)
+        if inner is None:
+            return "?", None
+        return self.where(inner.coord, neighbours=True)
+
     # -- text extents -------------------------------------------------------
     def decl_name_tok(self, decl):
-        if decl.name:
-            return self.u.locate(decl.coord, decl.name)
-        inner = _innermost(decl.type)
-        return self.u.locate(inner.coord) if inner is not None else None
+        kind, i = self.decl_where(decl)
+        return i if kind == "orig" else None
 
     def stmt_start(self, i: int) -> int:
         toks = self.toks
@@ -363,12 +578,68 @@ class _Pass:
         if isinstance(init, c_ast.InitList):
             if self.is_const(init):
                 return "fallback" if self.has_labels else "keep"
+            macro = self.init_macro(decl)
+            if macro is not None:
+                # braces written by a macro: nothing to rewrite per element
+                self.warn(decl, f"initializer of '{decl.name}' (from macro '{macro}') has "
+                                "non-constant elements, which C89 does not allow")
+                return "fallback"
+            if self.has_const_parts(decl.type):
+                self.error(decl, "cannot convert safely: const aggregate with non-constant "
+                                 f"initializer ('{decl.name}')")
             return "elements"
         if isinstance(decl.type, c_ast.ArrayDecl) or self.top_const(decl):
             if self.is_const(init) and not self.has_labels:
                 return "keep"
             return "fallback"
         return "split"
+
+    def init_macro(self, decl) -> str | None:
+        """Name of the macro whose expansion is the initializer of ``decl``
+        (``buf b = BUF_INIT(mem);``), or None when the initializer is
+        written out (or the declaration itself is not original text)."""
+        i = self.decl_name_tok(decl)
+        if i is None:
+            return None
+        toks = self.toks
+        end = toks.find_semicolon(i)
+        if end is None:
+            return None
+        depth = 0
+        for j in range(i, end):
+            t = toks[j]
+            if t.pp >= 0:
+                continue
+            if t.text in "([{":
+                depth += 1
+            elif t.text in ")]}":
+                depth -= 1
+            elif depth == 0 and t.text == ",":
+                return None
+            elif depth == 0 and t.text == "=":
+                k = toks.next_code(j)
+                if k is None or toks[k].text == "{":
+                    return None
+                return toks[k].text if toks[k].kind == "id" else "?"
+        return None
+
+    def has_const_parts(self, t, depth: int = 0) -> bool:
+        """Is the object, an element or a member of type ``t`` const?"""
+        if depth > 8:
+            return False
+        if isinstance(t, (c_ast.TypeDecl, c_ast.PtrDecl)) and "const" in (t.quals or []):
+            return True
+        t = self.resolve(t)
+        if isinstance(t, (c_ast.TypeDecl, c_ast.PtrDecl)) and "const" in (t.quals or []):
+            return True
+        if isinstance(t, c_ast.ArrayDecl):
+            return self.has_const_parts(t.type, depth + 1)
+        if isinstance(t, c_ast.TypeDecl) and isinstance(t.type, (c_ast.Struct, c_ast.Union)):
+            st = t.type
+            if st.decls is None and st.name in self.u.struct_defs:
+                st = self.u.struct_defs[st.name]
+            return any(self.has_const_parts(m.type, depth + 1) for m in st.decls or [])
+        return False
 
     def element_assignments(self, decl, init_range) -> list[str]:
         """``v[0] = a;`` / ``s.m = a;`` ... for a non-constant aggregate
@@ -494,20 +765,33 @@ class _Pass:
     # -- per block ------------------------------------------------------------
     def block(self, comp) -> None:
         blk = _Block(self, comp)
+        where, lbrace = self.where(comp.coord, "{")
+        if where == "macro":
+            self.macro_block(blk, lbrace)
+            return
         items: list[tuple[str, object]] = []
         pending: list = []
         pending_start = None
+        macro_at: dict[int, int] = {}   # item index -> invocation token (macro declarations)
         for kind, node in blk.items:
             if kind == "decl":
                 self.check_vla(node)
-                first = self.need(self.decl_name_tok(node), node, f"declaration of '{node.name}'")
-                start = self.stmt_start(first)
+                dw, tok = self.decl_where(node)
+                if dw == "macro":
+                    start = ("macro", self.stmt_start(tok))
+                else:
+                    first = self.need(tok if dw == "orig" else None, node,
+                                      f"declaration of '{node.name}'" if node.name
+                                      else "a declaration")
+                    start = self.stmt_start(first)
                 if pending and start == pending_start:
                     pending.append(node)
                     continue
                 if pending:
                     items.append(("decl", pending))
                 pending, pending_start = [node], start
+                if dw == "macro":
+                    macro_at[len(items)] = tok
                 continue
             if pending:
                 items.append(("decl", pending))
@@ -517,12 +801,18 @@ class _Pass:
             items.append(("decl", pending))
         groups: dict[int, _Group] = {}
         for idx, (kind, node) in enumerate(items):
-            if kind == "decl":
+            if kind == "decl" and idx in macro_at:
+                tok = macro_at[idx]
+                g = _Group(node, self.stmt_start(tok), None, None, None)
+                g.macro = self.macro_name(tok)
+                groups[idx] = g
+            elif kind == "decl":
                 groups[idx] = self.group_of(node)
         boundary = len(items)
         for idx, (kind, node) in enumerate(items):
             if kind in ("stmt", "case") or (
-                    kind == "decl" and any(self.classify(d) == "elements" for d in node)):
+                    kind == "decl" and idx not in macro_at
+                    and any(self.classify(d) == "elements" for d in node)):
                 boundary = idx
                 break
         # for-loops with declarations whose nearest block is this one
@@ -583,6 +873,10 @@ class _Pass:
         for idx, is_for, fnode in events:
             if not is_for:
                 g = groups[idx]
+                if g.macro is not None:
+                    # written by a macro invocation: open the block before it
+                    self.fallback_block(g, comp, lbrace, f"it is written by macro '{g.macro}'")
+                    break
                 modes = [self.classify(d) for d in g.decls]
                 conflict = "fallback" in modes
                 merged = []
@@ -603,7 +897,11 @@ class _Pass:
                         else:
                             conflict = True
                 if conflict:
-                    self.fallback_block(g, comp, lbrace)
+                    why = "hoisting it would change meaning"
+                    if any(self.init_macro(d) for d in g.decls
+                           if isinstance(d.init, c_ast.InitList)):
+                        why = "its initializer is a macro that writes braces"
+                    self.fallback_block(g, comp, lbrace, why)
                     break
                 parts, assigns = [], []
                 for k, d in enumerate(g.decls):
@@ -633,6 +931,11 @@ class _Pass:
     def for_init(self, f, items, idx, boundary, hoisted, leading_names, plain_index,
                  item_refs, out_lines) -> None:
         decls = f.init.decls
+        dw, tok = self.decl_where(decls[0])
+        if dw == "macro":
+            self.error(f, f"declaration of '{decls[0].name}' in a for-loop header written by "
+                          f"macro '{self.macro_name(tok)}': C89 has none and the macro "
+                          "definition must be changed by hand")
         g = self.group_of(decls)
         for d in decls:
             self.check_vla(d)
@@ -696,7 +999,8 @@ class _Pass:
             out_lines.append(self.decl_line(g, [parts[k] for k in new], new[0] == 0))
         self.edits.replace(s, e, ", ".join(assigns), NAME)
 
-    def fallback_block(self, g: _Group, comp, lbrace: int) -> None:
+    def fallback_block(self, g: _Group, comp, lbrace: int,
+                       why: str = "hoisting it would change meaning") -> None:
         rbrace = self.need(self.toks.match.get(lbrace), comp, "the end of a block")
         self.edits.insert(self.toks[g.start].start, "{ ", NAME)
         rb = self.toks[rbrace]
@@ -709,7 +1013,34 @@ class _Pass:
         t = self.toks[g.start]
         self.diags.append(Diagnostic(self.u.path, t.line, t.col, "note",
                                      f"declaration of {names} wrapped in a new block "
-                                     "(hoisting it would change meaning)", CODE))
+                                     f"({why})", CODE))
+
+    def macro_block(self, blk: _Block, anchor: int) -> None:
+        """A block written by a macro (``#define SWAP(a, b) { int t = a; ...}``):
+        fine when its declarations come first; otherwise only the macro
+        definition could be fixed."""
+        seen = False
+        for kind, node in blk.items:
+            if kind == "decl":
+                self.check_vla(node)
+                if seen:
+                    what = f"declaration of '{node.name}'" if node.name else "a declaration"
+                    self.error(node, f"{what} after a statement in a block written by macro "
+                                     f"'{self.macro_name(anchor)}': move it to the start of "
+                                     "the block in the macro definition by hand")
+            elif kind in ("stmt", "case"):
+                seen = True
+                stack = [node]
+                while stack:
+                    n = stack.pop()
+                    if isinstance(n, c_ast.Compound):
+                        continue
+                    if isinstance(n, c_ast.For) and isinstance(n.init, c_ast.DeclList):
+                        self.error(n, f"declaration of '{n.init.decls[0].name}' in a for-loop "
+                                      f"header in a block written by macro "
+                                      f"'{self.macro_name(anchor)}': change the macro "
+                                      "definition by hand")
+                    stack.extend(c for _, c in n.children())
 
     def check_vla(self, decl) -> None:
         t = getattr(decl, "type", None)
@@ -742,6 +1073,7 @@ def run(text: str, ctx) -> PassOutput:
         finder = _Finder()
         finder.visit(fd.body)
         p.has_labels = finder.labels
+        p.collect_locals(fd)
         for comp in finder.blocks:
             p.edits = EditList(text)
             p.block(comp)

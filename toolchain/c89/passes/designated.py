@@ -26,7 +26,7 @@ from pycparser import c_ast
 from ...diag import Diagnostic, ToolchainError
 from ..source import EditList
 from . import PassOutput
-from ._ast import node_diag, types_of
+from ._ast import node_diag, types_of, walk_cached
 
 NAME = "designated"
 CODE = "c89-designated"
@@ -113,6 +113,19 @@ def has_designator(init) -> bool:
     return False
 
 
+def _object_decls(ext) -> list:
+    """Declarations of objects (not functions) under ``ext``, in the order of
+    a depth-first walk that takes the last child first."""
+    out = []
+    stack = [ext]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, c_ast.Decl) and n.name and not isinstance(n.type, c_ast.FuncDecl):
+            out.append(n)
+        stack.extend(c for _, c in n.children())
+    return out
+
+
 class _Pass:
     def __init__(self, unit):
         self.u = unit
@@ -122,15 +135,12 @@ class _Pass:
         self.edits = EditList(unit.text)
         self.diags: list[Diagnostic] = []
         self.obj_kinds: dict[str, str] = {}
-        stack = [unit.ast]
-        while stack:
-            n = stack.pop()
-            if isinstance(n, c_ast.Decl) and n.name and not isinstance(n.type, c_ast.FuncDecl):
+        for ext in reversed(unit.ast.ext):
+            for n in walk_cached(ext, "objects", _object_decls):
                 k = "agg" if is_aggregate(self.ty, n.type) else "scalar"
                 if self.obj_kinds.get(n.name, k) != k:
                     k = "mixed"
                 self.obj_kinds[n.name] = k
-            stack.extend(c for _, c in n.children())
 
     # -- token structure of a braced list ---------------------------------------
     def items(self, lb: int, init) -> list[tuple[int, int, int]]:

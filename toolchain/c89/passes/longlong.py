@@ -192,13 +192,18 @@ class _Rewriter:
             self.warn(i, f"'{t.text}' format uses C99 length modifiers; no C89 replacement")
 
 
+_INT_C = {"INT64_C", "UINT64_C"} | {p + n + "_C" for p in ("INT", "UINT", "C89_INT", "C89_UINT")
+                                    for n in ("8", "16", "32")}
+
+
 def _in_int64_c(toks: Tokens, i: int) -> bool:
     """The literal is the argument of INT64_C(...)/UINT64_C(...) (the stdint
-    pass rewrites the whole macro call)."""
+    pass rewrites the whole macro call) or of a smaller ``*_C`` macro (whose
+    compat form pastes a suffix to it)."""
     j = i - 1
     if j >= 0 and toks[j].text == "-":
         j -= 1
-    return j >= 1 and toks[j].text == "(" and toks[j - 1].text in ("INT64_C", "UINT64_C")
+    return j >= 1 and toks[j].text == "(" and toks[j - 1].text in _INT_C
 
 
 def run(text: str, ctx) -> PassOutput:

@@ -3,14 +3,19 @@
 ``int8_t`` ... ``uint64_t``, ``intptr_t``, ``uintptr_t``, ``intmax_t``,
 ``uintmax_t`` and POSIX ``ssize_t`` -> ``c89_`` typedefs; the limit macros
 (``INT32_MAX``, ``UINT64_MAX``, ``SIZE_MAX``, ...) and ``PRId64``-style
-format macros -> ``C89_`` macros; ``INT64_C(n)``/``UINT64_C(n)`` -> the 64-bit
-literal forms.  With ``<stdbool.h>`` included, ``bool``/``true``/``false``
+format macros -> ``C89_`` macros, ``INT32_C(n)``/``UINT8_C(n)`` ... too (the
+compat header gives them the suffix of its typedefs' widths);
+``INT64_C(n)``/``UINT64_C(n)`` -> the 64-bit literal forms.  With
+``<stdbool.h>`` included (by the file or by any header it includes),
+``bool``/``true``/``false``
 -> ``c89_bool``/``1``/``0`` (``_Bool`` always): note that conversion to
 ``c89_bool`` does not normalise to 0/1.  ``size_t`` stays.  The include
 lines themselves are removed by the compat_include pass.
 """
 
 from __future__ import annotations
+
+import os
 
 from ...diag import Diagnostic
 from ..source import EditList
@@ -27,7 +32,7 @@ TYPES = {n: "c89_" + n for n in (
 MACROS = {n: "C89_" + n for n in (
     "INT8_MIN", "INT8_MAX", "UINT8_MAX", "INT16_MIN", "INT16_MAX", "UINT16_MAX",
     "INT32_MIN", "INT32_MAX", "UINT32_MAX", "INT64_MIN", "INT64_MAX", "UINT64_MAX",
-    "SIZE_MAX")}
+    "SIZE_MAX", "INT8_C", "UINT8_C", "INT16_C", "UINT16_C", "INT32_C", "UINT32_C")}
 for _c in "diuxXo":
     MACROS["PRI" + _c + "64"] = "C89_PRI" + _c + "64"
     MACROS["PRI" + _c + "32"] = "C89_PRI" + _c + "32"
@@ -42,7 +47,10 @@ def run(text: str, ctx) -> PassOutput:
     edits = EditList(text)
     diags: list[Diagnostic] = []
     user = unit.user_names
-    has_bool = any(h == "stdbool.h" for h, _ in included_headers(toks))
+    # bool/true/false are <stdbool.h>'s when the unit includes it, directly
+    # or through any header (the preprocessor's line markers name it)
+    has_bool = any(h == "stdbool.h" for h, _ in included_headers(toks)) \
+        or any(os.path.basename(f) == "stdbool.h" for f in unit.pp_files)
     names = set(TYPES) | set(MACROS) | {"INT64_C", "UINT64_C", "_Bool"}
     if has_bool:
         names |= set(BOOL)

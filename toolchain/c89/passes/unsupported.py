@@ -17,11 +17,16 @@ Errors (the unit fails, exit status 2):
   ``isnan``, ``sqrtl`` and the other ``long double`` versions ...): the
   float versions the floatmath pass knows are rewritten, these are not.
 
-Warnings (code ``c89-inactive``): C99 constructs that only token-level
-passes could have converted, in ``#if`` branches the preprocessor drops
-under the configuration being ported: ``for (int ...``, designators,
-compound literals, ``__func__``.  Port with ``--config`` naming that
-configuration to convert them.
+Only code the preprocessor keeps in the configuration being ported can be
+an error.  What would be one in a dropped ``#if`` branch is a warning (code
+``c89-inactive``), as are the C99 constructs there that only token-level
+passes could have converted (``for (int ...``, designators, compound
+literals, ``__func__``): port with ``--config`` naming that configuration
+to convert them.  ``#if`` is evaluated as the C89 compiler will (the front
+end leaves ``__STDC_VERSION__`` undefined), so a branch whose condition
+names ``__STDC_VERSION__`` and that is dropped (``#if __STDC_VERSION__ >=
+201112L``) is dropped by every C89 compiler: it is left as it is, without
+a diagnostic.
 
 ``scan_text`` runs the text-level checks without a parse, so the CLI can
 explain why a file did not parse (``_Generic``, ``_Atomic`` ...).
@@ -83,6 +88,73 @@ _TYPE_WORDS = {"int", "char", "short", "long", "unsigned", "signed", "float", "d
                "struct", "union", "enum", "const", "_Bool", "bool", "size_t", "volatile"}
 
 
+_BRANCH_MARK = "c89port_branch_mark_"
+
+
+class Conditionals:
+    """The ``#if`` branches of a unit's own text, and which of them the
+    preprocessor keeps (found on first need by one more ``gcc -E`` run, of
+    the text with a marker line at the top of every branch)."""
+
+    def __init__(self, unit):
+        self.unit = unit
+        toks = unit.toks
+        line_of = unit.src.line_col
+        # (first line, last line, group index, the group's conditions so far
+        # name __STDC_VERSION__)
+        self.branches: list[tuple[int, int, int, bool]] = []
+        self.opens: list[int] = []     # offset of the end of each branch's directive
+        stack: list[list] = []
+        for d in toks.directives:
+            if d.name not in ("if", "ifdef", "ifndef", "elif", "else", "endif"):
+                continue
+            version = "__STDC_VERSION__" in toks.text[d.start:d.end]
+            if d.name in ("elif", "else", "endif") and stack:
+                top = stack[-1]
+                self.branches.append((top[0], d.line - 1, top[1], top[2]))
+                if d.name == "endif":
+                    stack.pop()
+                else:
+                    top[0] = line_of(d.end)[0] + 1
+                    top[1] = len(self.opens)
+                    top[2] = top[2] or version
+                    self.opens.append(d.end)
+            elif d.name in ("if", "ifdef", "ifndef"):
+                stack.append([line_of(d.end)[0] + 1, len(self.opens), version])
+                self.opens.append(d.end)
+        self._active: set[int] | None = None
+
+    def active(self) -> set[int]:
+        """Indexes (into ``opens``) of the branches the preprocessor keeps."""
+        if self._active is None:
+            text = self.unit.text
+            parts, last = [], 0
+            for k, end in enumerate(self.opens):
+                parts.append(text[last:end])
+                parts.append(f"\n{_BRANCH_MARK}{k}")
+                last = end
+            parts.append(text[last:])
+            out = None
+            if self.opens and hasattr(self.unit, "preprocess_variant"):
+                out = self.unit.preprocess_variant("".join(parts))
+            if out is None:   # cannot tell: take every branch as kept
+                self._active = set(range(len(self.opens)))
+            else:
+                self._active = {int(m) for m in re.findall(_BRANCH_MARK + r"(\d+)", out)}
+        return self._active
+
+    def state(self, line: int) -> str:
+        """"active", "inactive", or "c89" (dropped by a test of
+        ``__STDC_VERSION__``: no C89 compiler keeps it) for a line."""
+        out = "active"
+        for first, last, k, version in self.branches:
+            if first <= line <= last and k not in self.active():
+                if version:
+                    return "c89"
+                out = "inactive"
+        return out
+
+
 def _tok_diag(path, t, sev, msg, code=CODE) -> Diagnostic:
     return Diagnostic(path, t.line, t.col, sev, msg, code)
 
@@ -133,6 +205,29 @@ class _Pass:
         self.toks = unit.toks
         self.diags: list[Diagnostic] = []
         self.ty = types_of(unit)
+        self._cond: Conditionals | None = None
+
+    def cond(self) -> Conditionals:
+        if self._cond is None:
+            self._cond = Conditionals(self.u)
+        return self._cond
+
+    def only_active(self, diags: list[Diagnostic]) -> list[Diagnostic]:
+        """Findings in dropped branches: errors become ``c89-inactive``
+        warnings; in branches no C89 compiler keeps, nothing is reported."""
+        out = []
+        for d in diags:
+            if d.path == self.u.path and d.code == CODE and d.severity != "note":
+                state = self.cond().state(d.line)
+                if state == "c89":
+                    continue
+                if state == "inactive":
+                    label = " ".join("-D" + x for x in self.u.defines) or "no -D flags"
+                    d = Diagnostic(d.path, d.line, d.col, "warning",
+                                   f"{d.message} (in code the preprocessor drops with "
+                                   f"{label})", INACTIVE)
+            out.append(d)
+        return out
 
     def ast_checks(self) -> None:
         u = self.u
@@ -210,6 +305,8 @@ class _Pass:
             what = self.c99_at(i)
             if what:
                 seen.add(t.line)
+                if self.cond().state(t.line) == "c89":
+                    continue
                 self.diags.append(_tok_diag(u.path, t, "warning",
                                             f"{what} in code the preprocessor drops with "
                                             f"{label}: not converted; port with --config "
@@ -273,6 +370,8 @@ def run(text: str, ctx) -> PassOutput:
     p.ast_checks()
     p.macro_bodies()
     p.inactive()
+    diags = p.only_active(diags)
+    p.diags = p.only_active(p.diags)
     errors = [d for d in diags + p.diags if d.severity == "error"]
     if errors:
         from ...diag import ToolchainError
