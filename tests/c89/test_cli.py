@@ -98,3 +98,12 @@ def test_help_is_complete(capsys):
     for word in ("--target", "--config", "--json", "--check", "--diff", "-I", "-D", "exit status",
                  "borland", "watcom"):
         assert word in text
+
+
+def test_check_names_what_each_file_needs(tmp_path, capsys):
+    src = tree(tmp_path, {"new.c": C99, "old.c": C89})
+    assert main([str(src), "--check", "--progress", "never"]) == 1
+    out = capsys.readouterr().out
+    assert f"{src / 'new.c'}: needs porting: comments, declarations" in out
+    assert "old.c" not in out
+    assert main([str(src / "old.c"), "--check"]) == 0

@@ -332,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(str(d), file=sys.stderr)
         if res.changed:
             needs_change = True
+            if args.check and not args.diff and not args.json:
+                print(f"{src}: needs porting: {', '.join(res.passes_applied)}")
         if args.diff and res.changed and not args.json:
             sys.stdout.writelines(difflib.unified_diff(
                 text.splitlines(True), res.text.splitlines(True),
