@@ -213,31 +213,7 @@ class Types:
 
     def is_const(self, n) -> bool:
         """Arithmetic constant or address constant (as C89 initializers need)."""
-        if n is None:
-            return True
-        if isinstance(n, c_ast.Constant):
-            return True
-        if isinstance(n, c_ast.ID):
-            return n.name in self.enum_values
-        if isinstance(n, c_ast.UnaryOp):
-            if n.op == "sizeof":
-                return True
-            if n.op == "&":
-                return self._static_lvalue(n.expr)
-            return self.is_const(n.expr)
-        if isinstance(n, c_ast.BinaryOp):
-            return self.is_const(n.left) and self.is_const(n.right)
-        if isinstance(n, c_ast.TernaryOp):
-            return all(self.is_const(x) for x in (n.cond, n.iftrue, n.iffalse))
-        if isinstance(n, c_ast.Cast):
-            return self.is_const(n.expr)
-        if isinstance(n, c_ast.InitList):
-            return all(self.is_const(x) for x in n.exprs)
-        if isinstance(n, c_ast.NamedInitializer):
-            return self.is_const(n.expr)
-        if isinstance(n, c_ast.Typename):
-            return True
-        return False
+        return is_constant(n, lambda i: i.name in self.enum_values, self._static_lvalue)
 
     def _static_lvalue(self, n) -> bool:
         # &global, &global.member, &array[const] (file-scope names only)
@@ -325,3 +301,37 @@ def func_ranges(unit) -> list[tuple[int, int, c_ast.FuncDef]]:
         if rb is not None:
             out.append((lb, rb, fd))
     return out
+
+
+_NEVER_CONSTANT = ("*", "++", "--", "p++", "p--")
+
+
+def is_constant(n, name_ok, address_ok) -> bool:
+    """Is ``n`` an arithmetic or address constant, as a C89 initializer needs?
+
+    The walk over literals, ``sizeof``, casts, operators and initializer lists is
+    the same for every caller; what differs is which names are constant
+    (``name_ok(ID)``: enumerators, arrays and functions with static storage ...)
+    and which objects ``&`` may take the address of (``address_ok(lvalue)``).
+    """
+    def walk(n) -> bool:
+        if n is None or isinstance(n, (c_ast.Constant, c_ast.Typename)):
+            return True
+        if isinstance(n, c_ast.ID):
+            return name_ok(n)
+        if isinstance(n, c_ast.UnaryOp):
+            if n.op == "sizeof":
+                return True
+            if n.op == "&":
+                return address_ok(n.expr)
+            return n.op not in _NEVER_CONSTANT and walk(n.expr)
+        if isinstance(n, c_ast.BinaryOp):
+            return walk(n.left) and walk(n.right)
+        if isinstance(n, c_ast.TernaryOp):
+            return walk(n.cond) and walk(n.iftrue) and walk(n.iffalse)
+        if isinstance(n, (c_ast.Cast, c_ast.NamedInitializer)):
+            return walk(n.expr)
+        if isinstance(n, c_ast.InitList):
+            return all(walk(x) for x in n.exprs)
+        return False
+    return walk(n)

@@ -61,6 +61,7 @@ from ...diag import Diagnostic, ToolchainError
 from ..ctok import Tokens
 from ..source import EditConflict, EditList
 from . import PassOutput
+from ._ast import is_constant
 
 NAME = "declarations"
 CODE = "c89-decl"
@@ -231,37 +232,14 @@ class _Pass:
         initializer): literals, enumerators, sizeof, ``&`` of an object with
         static storage duration, arrays and functions (they decay to address
         constants), and arithmetic/casts of those."""
-        if n is None:
+        return is_constant(n, self._constant_name, self.static_lvalue)
+
+    def _constant_name(self, n: c_ast.ID) -> bool:
+        if n.name in self.u.enumerators and n.name not in self.locals:
             return True
-        if isinstance(n, c_ast.Constant):
-            return True
-        if isinstance(n, c_ast.ID):
-            if n.name in self.u.enumerators and n.name not in self.locals:
-                return True
-            types = self.static_object(n.name)
-            return types is not None and all(
-                isinstance(self.resolve(t), (c_ast.ArrayDecl, c_ast.FuncDecl)) for t in types)
-        if isinstance(n, c_ast.UnaryOp):
-            if n.op == "sizeof":
-                return True
-            if n.op == "&":
-                return self.static_lvalue(n.expr)
-            if n.op in ("*", "++", "--", "p++", "p--"):
-                return False
-            return self.is_const(n.expr)
-        if isinstance(n, c_ast.BinaryOp):
-            return self.is_const(n.left) and self.is_const(n.right)
-        if isinstance(n, c_ast.TernaryOp):
-            return all(self.is_const(x) for x in (n.cond, n.iftrue, n.iffalse))
-        if isinstance(n, c_ast.Cast):
-            return self.is_const(n.expr)
-        if isinstance(n, c_ast.InitList):
-            return all(self.is_const(x) for x in n.exprs)
-        if isinstance(n, c_ast.NamedInitializer):
-            return self.is_const(n.expr)
-        if isinstance(n, c_ast.Typename):
-            return True
-        return False
+        types = self.static_object(n.name)
+        return types is not None and all(
+            isinstance(self.resolve(t), (c_ast.ArrayDecl, c_ast.FuncDecl)) for t in types)
 
     def static_lvalue(self, n) -> bool:
         """``n`` designates (part of) an object with static storage duration
