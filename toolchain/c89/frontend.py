@@ -34,6 +34,7 @@ chunk in common is parsed.  Passes read one unit at a time, so this holds.
 
 from __future__ import annotations
 
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -143,24 +144,21 @@ class Preprocessor:
         if not base.endswith((".c", ".h")):
             base += ".c"
         self.src_file = os.path.join(self.src_dir, base)
-        compat = os.path.join(self.src_dir, compat_header)
-        os.makedirs(os.path.dirname(compat), exist_ok=True)
-        with open(compat, "w", encoding="utf-8") as f:
-            f.write(COMPAT_STUB)
-        self._cmd = self._command(compat)
+        self._cmd = self._command(*_compat_stub(compat_header))
 
     def close(self) -> None:
         self._finalizer()
 
-    def _command(self, compat: str) -> list[str]:
+    def _command(self, compat_dir: str, compat: str) -> list[str]:
         # -std=c99 for the lexing (// comments, long long), but #if is
         # evaluated as the target C89 compiler will: __STDC_VERSION__ is not
         # defined there (0 in #if), so "#if __STDC_VERSION__ >= 199901L"
-        # branches are dropped and their #else kept
+        # branches are dropped and their #else kept.  The compat stub's
+        # directory comes first for '#include "c89compat.h"'.
         cmd = [_gcc(), "-std=c99", "-undef", "-U__STDC_VERSION__", "-nostdinc",
                "-D__attribute__(x)=", "-D__extension__=", "-D__restrict=",
                "-D__inline=inline", "-D__asm__(...)=",
-               "-include", compat]
+               "-include", compat, "-iquote", compat_dir]
         real_dir = os.path.dirname(os.path.abspath(self.path))
         if os.path.isdir(real_dir):
             cmd += ["-iquote", real_dir]
@@ -203,6 +201,27 @@ class Preprocessor:
                 self.stubbed[name] = _include_line(text, name)
                 new.append(name)
         return proc.stdout, proc.stderr, proc.returncode, new
+
+
+_COMPAT_DIRS: dict[tuple[int, str], tuple[str, str]] = {}
+
+
+def _compat_stub(compat_header: str) -> tuple[str, str]:
+    """(directory, path) of the compat header stub, one per process and
+    header name: a stable path, so that its parsed chunks are cached across
+    files like any other header's."""
+    key = (os.getpid(), compat_header)   # a forked worker makes its own
+    ent = _COMPAT_DIRS.get(key)
+    if ent is None or not os.path.isfile(ent[1]):
+        top = tempfile.mkdtemp(prefix="c89port-compat-")
+        # removed when the process ends (a pool worker too)
+        multiprocessing.util.Finalize(None, shutil.rmtree, args=(top, True), exitpriority=0)
+        path = os.path.join(top, compat_header)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(COMPAT_STUB)
+        ent = _COMPAT_DIRS[key] = (top, path)
+    return ent
 
 
 def _include_line(text: str, name: str) -> int:
@@ -545,7 +564,6 @@ def parse_chunked(pieces: list[_Piece], outline: bool = False) -> c_ast.FileAST:
     scope: dict[str, bool] = {}
     ext: list = []
     parser = None
-    tag = "outline" if outline else "full"
     ids_of = _IDS_OF
     get = scope.get
     for p in pieces:
@@ -557,8 +575,9 @@ def parse_chunked(pieces: list[_Piece], outline: bool = False) -> c_ast.FileAST:
             if len(ids_of) > 200_000:
                 ids_of.clear()
             ids = ids_of[text] = tuple(sorted(set(_IDENTS.findall(text))))
-        # what the file-scope table says about the chunk's identifiers
-        key = (text, tuple(map(get, ids)), tag)
+        # what the file-scope table says about the chunk's identifiers (an
+        # outline's chunk differs from the full one only by its body's text)
+        key = (text, tuple(map(get, ids)))
         ent = CHUNKS.get(key)
         if ent is None:
             parser = parser or _chunk_parser()
@@ -579,10 +598,15 @@ class Unit:
     """
 
     def __init__(self, text: str, path: str, *, include_dirs=(), defines=(),
-                 compat_header: str = "c89compat.h", preprocessor: Preprocessor | None = None):
+                 compat_header: str = "c89compat.h", preprocessor: Preprocessor | None = None,
+                 toks: Tokens | None = None):
         self.text = text
         self.path = path
-        self.src = SourceText(text)
+        if toks is not None and toks.text == text:
+            self.__dict__["toks"] = toks   # the cached_property below, already known
+            self.src = toks.src
+        else:
+            self.src = SourceText(text)
         self.notes: list[Diagnostic] = []
         self.include_dirs = tuple(include_dirs)
         self.defines = tuple(defines)
@@ -839,16 +863,29 @@ class UnitCache:
         self.path = path
         self.kw = dict(include_dirs=include_dirs, defines=defines, compat_header=compat_header)
         self._cache: dict[str, Unit] = {}
+        self._toks: dict[str, Tokens] = {}
         self.notes: list[Diagnostic] = []
         self._pre: Preprocessor | None = None
         self.built = 0
+
+    def tokens(self, text: str) -> Tokens:
+        """Tokens of ``text`` (kept for the unit of the same text)."""
+        unit = self._cache.get(text)
+        if unit is not None:
+            return unit.toks
+        toks = self._toks.get(text)
+        if toks is None:
+            self._toks.clear()
+            toks = self._toks[text] = Tokens(text)
+        return toks
 
     def get(self, text: str) -> Unit:
         unit = self._cache.get(text)
         if unit is None:
             if self._pre is None:
                 self._pre = Preprocessor(self.path, **self.kw)
-            unit = Unit(text, self.path, preprocessor=self._pre, **self.kw)
+            unit = Unit(text, self.path, preprocessor=self._pre, toks=self._toks.pop(text, None),
+                        **self.kw)
             self.built += 1
             self._cache.clear()
             self._cache[text] = unit

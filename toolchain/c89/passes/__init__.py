@@ -1,8 +1,8 @@
 """The rewrite passes, in the order the pipeline runs them.
 
 Each module exposes ``NAME`` and ``run(text, ctx) -> PassOutput``.  A pass
-only *describes* edits on the text it is given; the pipeline applies them,
-re-parses and runs the next pass, until nothing changes.
+only *describes* edits on the text it is given; the pipeline applies them
+and runs the passes again until nothing changes (see ``pipeline``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,10 @@ class PassContext:
 
     def unit(self, text: str):
         return self.units.get(text)
+
+    def tokens(self, text: str):
+        """The tokens of ``text``, without preprocessing or parsing it."""
+        return self.units.tokens(text)
 
 
 @dataclass

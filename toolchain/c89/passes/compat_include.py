@@ -15,6 +15,7 @@ from . import PassOutput
 from ._util import included_headers
 
 NAME = "compat_include"
+AFTER_EDITS = True   # reads tokens only: runs on each round's result
 REMOVED = ("stdint.h", "inttypes.h", "stdbool.h")
 
 
@@ -28,8 +29,7 @@ def needed(text: str) -> bool:
 
 
 def run(text: str, ctx) -> PassOutput:
-    unit = ctx.unit(text)
-    toks = unit.toks
+    toks = ctx.tokens(text)
     edits = EditList(text)
     header = ctx.compat_header
     incs = included_headers(toks)

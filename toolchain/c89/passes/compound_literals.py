@@ -29,6 +29,7 @@ from pycparser import c_ast
 from ...diag import Diagnostic, ToolchainError
 from ..source import EditList
 from . import PassOutput
+from ._ast import walk_cached
 from .designated import _Agg, _Error, _Pass as _Designated, _Val, is_aggregate
 
 NAME = "compound_literals"
@@ -37,12 +38,31 @@ MAX_ASSIGN = 256
 _LOOPS = (c_ast.For, c_ast.While, c_ast.DoWhile)
 
 
+def _literals_in(ext) -> list:
+    """The compound literals under ``ext`` (any order)."""
+    out = []
+    stack = [ext]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, c_ast.CompoundLiteral):
+            out.append(n)
+        stack.extend(c for _, c in n.children())
+    return out
+
+
 class _Pass(_Designated):
     def __init__(self, unit):
         super().__init__(unit)
-        self.used = {t.text for t in self.toks.toks if t.kind == "id"}
+        self._used: set[str] | None = None
         self.counter = 0
         self.errors: list[Diagnostic] = []
+
+    @property
+    def used(self) -> set[str]:
+        """Every identifier of the text (fresh names avoid them)."""
+        if self._used is None:
+            self._used = {t.text for t in self.toks.toks if t.kind == "id"}
+        return self._used
 
     def new_name(self) -> str:
         while True:
@@ -75,7 +95,7 @@ class _Pass(_Designated):
                     walk(c, anc + [c])
 
         for ext in self.u.ast.ext:
-            if self.u.in_main(ext):
+            if self.u.in_main(ext) and walk_cached(ext, "compound-literals", _literals_in):
                 walk(ext, [ext])
         return out
 

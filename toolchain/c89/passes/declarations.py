@@ -743,6 +743,11 @@ class _Pass:
     # -- per block ------------------------------------------------------------
     def block(self, comp) -> None:
         blk = _Block(self, comp)
+        if not _may_need_work(blk):
+            for kind, node in blk.items:
+                if kind == "decl":
+                    self.check_vla(node)
+            return
         where, lbrace = self.where(comp.coord, "{")
         if where == "macro":
             self.macro_block(blk, lbrace)
@@ -797,16 +802,8 @@ class _Pass:
         fors: list[tuple[int, c_ast.For]] = []
         for idx in range(boundary, len(items)):
             kind, node = items[idx]
-            if kind != "stmt":
-                continue
-            stack = [node]
-            while stack:
-                n = stack.pop()
-                if isinstance(n, c_ast.Compound):
-                    continue
-                if isinstance(n, c_ast.For) and isinstance(n.init, c_ast.DeclList):
-                    fors.append((idx, n))
-                stack.extend(c for _, c in reversed(list(n.children())))
+            if kind == "stmt":
+                fors.extend((idx, f) for f in _for_decls(node))
         late = [idx for idx in range(boundary, len(items)) if items[idx][0] == "decl"]
         if not late and not fors:
             return
@@ -1027,6 +1024,45 @@ class _Pass:
                 self.error(decl, f"variable-length array '{decl.name}' has no C89 equivalent; "
                                  "use malloc/free")
             t = getattr(t, "type", None)
+
+
+def _for_decls(node) -> list:
+    """The for-loops with declarations in statement ``node`` whose nearest
+    block is the one holding ``node``, in source order (only statements
+    are walked: an expression holds no statement)."""
+    out = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n is None or isinstance(n, c_ast.Compound):
+            continue
+        if isinstance(n, c_ast.For):
+            if isinstance(n.init, c_ast.DeclList):
+                out.append(n)
+            stack.append(n.stmt)
+        elif isinstance(n, c_ast.If):
+            stack += (n.iffalse, n.iftrue)
+        elif isinstance(n, (c_ast.While, c_ast.DoWhile, c_ast.Switch, c_ast.Label)):
+            stack.append(n.stmt)
+        elif isinstance(n, (c_ast.Case, c_ast.Default)):
+            stack.extend(reversed(n.stmts or []))
+    return out
+
+
+def _may_need_work(blk: _Block) -> bool:
+    """False when the block has nothing this pass changes or reports beyond
+    VLAs: no declaration after a statement, no for-loop declaration, no
+    brace initializer (whose elements may not be constant)."""
+    seen_stmt = False
+    for kind, node in blk.items:
+        if kind == "decl":
+            if seen_stmt or isinstance(getattr(node, "init", None), c_ast.InitList):
+                return True
+        elif kind in ("stmt", "case"):
+            seen_stmt = True
+            if kind == "stmt" and _for_decls(node):
+                return True
+    return False
 
 
 class _Finder(c_ast.NodeVisitor):

@@ -126,6 +126,20 @@ def _object_decls(ext) -> list:
     return out
 
 
+def _designated_decls(fd) -> list:
+    """The declarations in a function body initialized by a brace list with
+    designators, in the order of a depth-first walk (last child first)."""
+    out = []
+    stack = [fd.body]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, c_ast.Decl) and isinstance(n.init, c_ast.InitList) \
+                and has_designator(n.init):
+            out.append(n)
+        stack.extend(c for _, c in n.children())
+    return out
+
+
 class _Pass:
     def __init__(self, unit):
         self.u = unit
@@ -134,13 +148,21 @@ class _Pass:
         self.ty = types_of(unit)
         self.edits = EditList(unit.text)
         self.diags: list[Diagnostic] = []
-        self.obj_kinds: dict[str, str] = {}
-        for ext in reversed(unit.ast.ext):
-            for n in walk_cached(ext, "objects", _object_decls):
-                k = "agg" if is_aggregate(self.ty, n.type) else "scalar"
-                if self.obj_kinds.get(n.name, k) != k:
-                    k = "mixed"
-                self.obj_kinds[n.name] = k
+        self._obj_kinds: dict[str, str] | None = None
+
+    @property
+    def obj_kinds(self) -> dict[str, str]:
+        """Object name -> 'agg' | 'scalar' | 'mixed' (over every scope)."""
+        if self._obj_kinds is None:
+            kinds: dict[str, str] = {}
+            for ext in reversed(self.u.ast.ext):
+                for n in walk_cached(ext, "objects", _object_decls):
+                    k = "agg" if is_aggregate(self.ty, n.type) else "scalar"
+                    if kinds.get(n.name, k) != k:
+                        k = "mixed"
+                    kinds[n.name] = k
+            self._obj_kinds = kinds
+        return self._obj_kinds
 
     # -- token structure of a braced list ---------------------------------------
     def items(self, lb: int, init) -> list[tuple[int, int, int]]:
@@ -404,12 +426,8 @@ class _Pass:
             if isinstance(ext, c_ast.Decl):
                 self.guard(ext, False, errors)
             elif isinstance(ext, c_ast.FuncDef):
-                stack = [ext.body]
-                while stack:
-                    n = stack.pop()
-                    if isinstance(n, c_ast.Decl) and n.init is not None:
-                        self.guard(n, True, errors)
-                    stack.extend(c for _, c in n.children())
+                for n in walk_cached(ext, "designated", _designated_decls):
+                    self.guard(n, True, errors)
         if errors:
             raise ToolchainError("designated initializers that cannot be made positional",
                                  diagnostics=errors, exit_code=2)

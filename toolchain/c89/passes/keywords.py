@@ -26,7 +26,7 @@ from pycparser import c_ast
 from ...diag import Diagnostic
 from ..source import EditList
 from . import PassOutput
-from ._ast import diag, expr_end, func_ranges, node_diag, types_of
+from ._ast import diag, expr_end, func_ranges, node_diag, types_of, walk_cached
 from ._util import code_ids
 
 NAME = "keywords"
@@ -192,27 +192,18 @@ class _Pass:
             for p in (args.params if args is not None else []):
                 if isinstance(p, c_ast.Decl) and p.name:
                     self._note(local, p.name, p.type)
-            for n in self._walk(fd.body):
-                if isinstance(n, c_ast.Decl) and n.name:
-                    self._note(local, n.name, n.type)
+            decls, sites = walk_cached(fd, "bool-sites", _bool_nodes)
+            for n in decls:
+                self._note(local, n.name, n.type)
             kinds.update(local)
             self.kinds = kinds
             self.cur_bool = ty.is_bool(fd.decl.type.type)
-            for n in self._walk(fd.body):
+            for n in sites:
                 self.bool_site(n)
         self.kinds = self.global_kinds
         for ext in self.u.ast.ext:
             if isinstance(ext, c_ast.Decl) and self.u.in_main(ext):
                 self.bool_site(ext)
-
-    def _walk(self, node):
-        stack = [node]
-        while stack:
-            n = stack.pop()
-            if n is None:
-                continue
-            yield n
-            stack.extend(c for _, c in reversed(list(n.children())))
 
     def _note(self, table, name, t) -> None:
         kind = self._kind(t)
@@ -414,6 +405,27 @@ class _Pass:
             else:
                 break
         return j
+
+
+_SITES = (c_ast.Decl, c_ast.Assignment, c_ast.UnaryOp, c_ast.Return, c_ast.Cast,
+          c_ast.FuncCall)
+
+
+def _bool_nodes(fd):
+    """(named declarations, nodes of the kinds ``bool_site`` looks at) in a
+    function body, both in source order."""
+    decls, sites = [], []
+    stack = [fd.body]
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        if isinstance(n, _SITES):
+            sites.append(n)
+            if isinstance(n, c_ast.Decl) and n.name:
+                decls.append(n)
+        stack.extend(c for _, c in reversed(n.children()))
+    return decls, sites
 
 
 def run(text: str, ctx) -> PassOutput:

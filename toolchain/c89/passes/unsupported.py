@@ -47,6 +47,7 @@ from ._util import included_headers
 from .floatmath import FUNCS as FLOAT_FUNCS
 
 NAME = "unsupported"
+INPUT_ONLY = True   # no rewrite adds or removes what it reports: run on the input only
 CODE = "c89-unsupported"
 INACTIVE = "c89-inactive"
 
