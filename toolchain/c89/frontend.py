@@ -47,6 +47,7 @@ from functools import cached_property
 from pycparser import c_ast, c_parser
 
 from ..diag import Diagnostic, ToolchainError
+from . import fastlex
 from .ctok import Tokens
 from .source import SourceText
 
@@ -317,14 +318,20 @@ if _have_chunk_api():
             self._delta: dict[str, bool] = {}
             self._scope_stack = [scope]
             self._typedef_checked_token = None
-            self.clex.input(text, file)
             # lex the chunk at once (pycparser's lexer is context-free; the
             # parser classifies typedef names) and serve it from a list
-            buf, read = [], self.clex.token
-            tok = read()
-            while tok is not None:
-                buf.append(tok)
+            buf = fastlex.lex(text, file)
+            if buf is not None:
+                # leave the lexer with the file name its own loop would end
+                # with (the parser's error messages read it)
+                self.clex.input("", buf.filename)
+            else:
+                self.clex.input(text, file)
+                buf, read = [], self.clex.token
                 tok = read()
+                while tok is not None:
+                    buf.append(tok)
+                    tok = read()
             self._buf, self._n, self._i = buf, len(buf), 0
             ast = self._parse_translation_unit_or_empty()
             tok = self._peek()
