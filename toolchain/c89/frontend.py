@@ -120,6 +120,26 @@ def _gcc() -> str:
     return shutil.which("gcc") or shutil.which("cc") or "gcc"
 
 
+_CPP: list[list[str]] = []
+
+
+def _cpp() -> list[str]:
+    """The command that preprocesses: gcc's own preprocessor program (cc1
+    with -E) when the driver names one, which saves the driver's start-up
+    (some 15% of a run); else ``gcc -E``."""
+    if not _CPP:
+        cmd = [_gcc(), "-E"]
+        try:
+            out = subprocess.run([_gcc(), "-print-prog-name=cc1"], capture_output=True,
+                                 text=True, timeout=30).stdout.strip()
+            if os.path.isabs(out) and os.access(out, os.X_OK):
+                cmd = [out, "-E", "-quiet"]
+        except (OSError, subprocess.SubprocessError):
+            pass
+        _CPP.append(cmd)
+    return _CPP[0]
+
+
 # -- preprocessing -----------------------------------------------------------
 
 class Preprocessor:
@@ -181,7 +201,7 @@ class Preprocessor:
             text = _ASM_QUALS.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
         with open(self.src_file, "w", encoding="utf-8", newline="") as f:
             f.write(text)
-        cmd = self._cmd[:1] + [mode] + self._cmd[1:]
+        cmd = (_cpp() if mode == "-E" else self._cmd[:1] + [mode]) + self._cmd[1:]
         new: list[str] = []
         tried: set[str] = set()
         for _ in range(64):

@@ -45,21 +45,40 @@ def walk_cached(ext, key: str, find) -> list:
     return ent[1]
 
 
-def _tag_nodes(ext) -> list:
-    """Struct/union definitions and enum definitions under ``ext``, in the
-    order of a depth-first walk that takes the last child first."""
+def _preorder(ext) -> list:
     out = []
     stack = [ext]
-    pop, extend = stack.pop, stack.extend
-    Struct, Union, Enum = c_ast.Struct, c_ast.Union, c_ast.Enum
+    pop, extend, append = stack.pop, stack.extend, out.append
     while stack:
         n = pop()
-        if isinstance(n, (Struct, Union)) and n.name and n.decls is not None:
-            out.append(n)
-        elif isinstance(n, Enum) and n.values is not None:
-            out.append(n)
-        extend(c for _, c in n.children())
+        append(n)
+        extend(c for _, c in reversed(n.children()))
     return out
+
+
+def nodes(ext) -> list:
+    """Every node under the top-level node ``ext`` (itself first), in source
+    order: the one walk of a chunk that the passes filter."""
+    return walk_cached(ext, "nodes", _preorder)
+
+
+def body_nodes(fd) -> list:
+    """The nodes of a function definition's body, in source order."""
+    return walk_cached(fd, "body", _body_nodes)
+
+
+def _body_nodes(fd) -> list:
+    all_ = nodes(fd)
+    return all_[all_.index(fd.body):]   # the body is the last child
+
+
+def _tag_nodes(ext) -> list:
+    """Struct/union definitions and enum definitions under ``ext``, last in
+    the source first."""
+    Struct, Union, Enum = c_ast.Struct, c_ast.Union, c_ast.Enum
+    return [n for n in reversed(nodes(ext))
+            if (isinstance(n, (Struct, Union)) and n.name and n.decls is not None)
+            or (isinstance(n, Enum) and n.values is not None)]
 
 
 class Types:

@@ -29,7 +29,7 @@ from pycparser import c_ast
 from ...diag import Diagnostic, ToolchainError
 from ..source import EditList
 from . import PassOutput
-from ._ast import walk_cached
+from ._ast import nodes, walk_cached
 from .designated import _Agg, _Error, _Pass as _Designated, _Val, is_aggregate
 
 NAME = "compound_literals"
@@ -39,15 +39,8 @@ _LOOPS = (c_ast.For, c_ast.While, c_ast.DoWhile)
 
 
 def _literals_in(ext) -> list:
-    """The compound literals under ``ext`` (any order)."""
-    out = []
-    stack = [ext]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, c_ast.CompoundLiteral):
-            out.append(n)
-        stack.extend(c for _, c in n.children())
-    return out
+    """The compound literals under ``ext``."""
+    return [n for n in nodes(ext) if isinstance(n, c_ast.CompoundLiteral)]
 
 
 class _Pass(_Designated):

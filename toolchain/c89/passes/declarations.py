@@ -61,7 +61,7 @@ from ...diag import Diagnostic, ToolchainError
 from ..ctok import Tokens
 from ..source import EditConflict, EditList
 from . import PassOutput
-from ._ast import is_constant
+from ._ast import body_nodes, is_constant, walk_cached
 
 NAME = "declarations"
 CODE = "c89-decl"
@@ -289,21 +289,8 @@ class _Pass:
 
     def collect_locals(self, fd) -> None:
         """Every name the function declares (parameters and block scope),
-        with its storage classes and type."""
-        out: dict[str, list] = {}
-        stack = [fd.decl.type, fd.body] + list(fd.param_decls or [])
-        while stack:
-            n = stack.pop()
-            if n is None:
-                continue
-            if isinstance(n, c_ast.Decl) and n.name:
-                out.setdefault(n.name, []).append((set(n.storage or []), n.type))
-            elif isinstance(n, c_ast.Typedef):
-                out.setdefault(n.name, []).append(({"typedef"}, n.type))
-            if isinstance(n, (c_ast.Struct, c_ast.Union)):
-                continue  # member names are not in scope
-            stack.extend(c for _, c in n.children())
-        self.locals = out
+        with its storage classes and type (found once per function node)."""
+        self.locals = walk_cached(fd, "locals", _locals_of)
 
     def resolve(self, t):
         """Follow typedef names to the underlying type node."""
@@ -1065,18 +1052,28 @@ def _may_need_work(blk: _Block) -> bool:
     return False
 
 
-class _Finder(c_ast.NodeVisitor):
-    def __init__(self):
-        self.blocks = []
-        self.labels = False
+def _locals_of(fd) -> dict[str, list]:
+    out: dict[str, list] = {}
+    stack = [fd.decl.type, fd.body] + list(fd.param_decls or [])
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        if isinstance(n, c_ast.Decl) and n.name:
+            out.setdefault(n.name, []).append((set(n.storage or []), n.type))
+        elif isinstance(n, c_ast.Typedef):
+            out.setdefault(n.name, []).append(({"typedef"}, n.type))
+        if isinstance(n, (c_ast.Struct, c_ast.Union)):
+            continue  # member names are not in scope
+        stack.extend(c for _, c in n.children())
+    return out
 
-    def visit_Compound(self, node):
-        self.blocks.append(node)
-        self.generic_visit(node)
 
-    def visit_Label(self, node):
-        self.labels = True
-        self.generic_visit(node)
+def _blocks(fd):
+    """(the blocks of a function body in source order, whether it has labels)."""
+    body = body_nodes(fd)
+    return ([n for n in body if isinstance(n, c_ast.Compound)],
+            any(isinstance(n, c_ast.Label) for n in body))
 
 
 def run(text: str, ctx) -> PassOutput:
@@ -1084,11 +1081,9 @@ def run(text: str, ctx) -> PassOutput:
     p = _Pass(unit)
     main = EditList(text)
     for fd in unit.func_defs():
-        finder = _Finder()
-        finder.visit(fd.body)
-        p.has_labels = finder.labels
+        blocks, p.has_labels = walk_cached(fd, "blocks", _blocks)
         p.collect_locals(fd)
-        for comp in finder.blocks:
+        for comp in blocks:
             p.edits = EditList(text)
             p.block(comp)
             staged, ok = main.edits[:], True

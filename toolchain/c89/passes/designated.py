@@ -26,7 +26,7 @@ from pycparser import c_ast
 from ...diag import Diagnostic, ToolchainError
 from ..source import EditList
 from . import PassOutput
-from ._ast import node_diag, types_of, walk_cached
+from ._ast import body_nodes, node_diag, nodes, types_of, walk_cached
 
 NAME = "designated"
 CODE = "c89-designated"
@@ -114,30 +114,16 @@ def has_designator(init) -> bool:
 
 
 def _object_decls(ext) -> list:
-    """Declarations of objects (not functions) under ``ext``, in the order of
-    a depth-first walk that takes the last child first."""
-    out = []
-    stack = [ext]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, c_ast.Decl) and n.name and not isinstance(n.type, c_ast.FuncDecl):
-            out.append(n)
-        stack.extend(c for _, c in n.children())
-    return out
+    """Declarations of objects (not functions) under ``ext``."""
+    return [n for n in nodes(ext) if isinstance(n, c_ast.Decl) and n.name
+            and not isinstance(n.type, c_ast.FuncDecl)]
 
 
 def _designated_decls(fd) -> list:
     """The declarations in a function body initialized by a brace list with
-    designators, in the order of a depth-first walk (last child first)."""
-    out = []
-    stack = [fd.body]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, c_ast.Decl) and isinstance(n.init, c_ast.InitList) \
-                and has_designator(n.init):
-            out.append(n)
-        stack.extend(c for _, c in n.children())
-    return out
+    designators, in source order."""
+    return [n for n in body_nodes(fd) if isinstance(n, c_ast.Decl)
+            and isinstance(n.init, c_ast.InitList) and has_designator(n.init)]
 
 
 class _Pass:

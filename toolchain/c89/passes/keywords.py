@@ -26,7 +26,7 @@ from pycparser import c_ast
 from ...diag import Diagnostic
 from ..source import EditList
 from . import PassOutput
-from ._ast import diag, expr_end, func_ranges, node_diag, types_of, walk_cached
+from ._ast import body_nodes, diag, expr_end, func_ranges, node_diag, types_of, walk_cached
 from ._util import code_ids
 
 NAME = "keywords"
@@ -414,18 +414,8 @@ _SITES = (c_ast.Decl, c_ast.Assignment, c_ast.UnaryOp, c_ast.Return, c_ast.Cast,
 def _bool_nodes(fd):
     """(named declarations, nodes of the kinds ``bool_site`` looks at) in a
     function body, both in source order."""
-    decls, sites = [], []
-    stack = [fd.body]
-    while stack:
-        n = stack.pop()
-        if n is None:
-            continue
-        if isinstance(n, _SITES):
-            sites.append(n)
-            if isinstance(n, c_ast.Decl) and n.name:
-                decls.append(n)
-        stack.extend(c for _, c in reversed(n.children()))
-    return decls, sites
+    sites = [n for n in body_nodes(fd) if isinstance(n, _SITES)]
+    return [n for n in sites if isinstance(n, c_ast.Decl) and n.name], sites
 
 
 def run(text: str, ctx) -> PassOutput:
