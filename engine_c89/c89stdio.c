@@ -137,6 +137,114 @@ static int c89_lower(int c)
 #define C89_SCAN_NOMATCH 0
 #define C89_SCAN_INPUT (-1)
 
+/* ---------------------------------------------------------------- fields */
+
+/*
+ * A numeric field being read: at most width characters of the input, of
+ * which used have been taken.  c is the character after them, already read
+ * (the look-ahead); c89_fld_end() pushes it back when the field is done.
+ */
+typedef struct {
+    c89_scan_in *in;
+    long width;
+    long used;
+    int c;
+} c89_scan_field;
+
+/* Start a field by reading its first character; 0 at end of input. */
+static int c89_fld_begin(c89_scan_field *fl, c89_scan_in *in, long width)
+{
+    fl->in = in;
+    fl->width = width;
+    fl->used = 0;
+    fl->c = c89_in_get(in);
+    return fl->c != EOF;
+}
+
+/* Take the look-ahead into the field and read the next character. */
+static void c89_fld_take(c89_scan_field *fl)
+{
+    fl->used++;
+    fl->c = c89_in_get(fl->in);
+}
+
+/* Push the look-ahead back: the field ends before it. */
+static void c89_fld_end(c89_scan_field *fl)
+{
+    c89_in_unget(fl->in, fl->c);
+}
+
+/* Is the look-ahead a or b, with room left in the field for it? */
+static int c89_fld_is(const c89_scan_field *fl, int a, int b)
+{
+    return fl->used < fl->width && (fl->c == a || fl->c == b);
+}
+
+/* Take the look-ahead if c89_fld_is(fl, a, b); say whether it was taken. */
+static int c89_fld_accept(c89_scan_field *fl, int a, int b)
+{
+    if (!c89_fld_is(fl, a, b)) {
+        return 0;
+    }
+    c89_fld_take(fl);
+    return 1;
+}
+
+/* An optional sign; 1 when it was a '-'. */
+static int c89_fld_sign(c89_scan_field *fl)
+{
+    int minus = fl->c == '-';
+    return c89_fld_accept(fl, '+', '-') && minus;
+}
+
+/* An optional "0" (1) or "0x" / "0X" (2); 0 when the field has neither. */
+static int c89_fld_prefix(c89_scan_field *fl)
+{
+    if (!c89_fld_accept(fl, '0', '0')) {
+        return 0;
+    }
+    return c89_fld_accept(fl, 'x', 'X') ? 2 : 1;
+}
+
+/* The look-ahead's value as a digit in base, or -1 (no digit, or no room). */
+static int c89_fld_digit(const c89_scan_field *fl, int base)
+{
+    int d;
+    if (fl->used >= fl->width) {
+        return -1;
+    }
+    d = c89_digit_value(fl->c);
+    return d < base ? d : -1;
+}
+
+/* Append the look-ahead to text[*len] and take it; 0, with nothing done,
+   when text already holds C89_SCAN_FIELD_MAX characters. */
+static int c89_fld_keep(c89_scan_field *fl, char *text, int *len)
+{
+    if (*len >= C89_SCAN_FIELD_MAX) {
+        return 0;
+    }
+    text[(*len)++] = (char)fl->c;
+    c89_fld_take(fl);
+    return 1;
+}
+
+/* c89_fld_keep() a run of decimal digits: 1 when there was at least one,
+   0 when there was none, -1 when text became too long. */
+static int c89_fld_keep_digits(c89_scan_field *fl, char *text, int *len)
+{
+    int found = 0;
+    while (c89_fld_digit(fl, 10) >= 0) {
+        if (!c89_fld_keep(fl, text, len)) {
+            return -1;
+        }
+        found = 1;
+    }
+    return found;
+}
+
+/* ---------------------------------------------------------------- integers */
+
 typedef struct {
     c89_uint64_t u;  /* strtoull-style result */
     c89_int64_t s;   /* strtoll-style result */
@@ -151,36 +259,25 @@ static int c89_scan_integer(c89_scan_in *in, int base, long width, c89_scan_int_
     c89_uint64_t umax = ~(c89_uint64_t)0;
     c89_uint64_t smax = umax >> 1;
     c89_uint64_t mag = 0;
-    long used = 0;
-    int negative = 0;
-    int digits = 0;
+    c89_scan_field fl;
+    int negative;
+    int prefix;
+    int digits;
     int overflow = 0;
-    int c = c89_in_get(in);
     int d;
     c89_uint64_t limit;
     int last = 15;
 
-    if (c == EOF) {
+    if (!c89_fld_begin(&fl, in, width)) {
         return C89_SCAN_INPUT;
     }
-    if ((c == '+' || c == '-') && used < width) {
-        negative = c == '-';
-        used++;
-        c = c89_in_get(in);
-    }
-    if ((base == 0 || base == 16) && c == '0' && used < width) {
-        used++;
-        digits = 1;
-        c = c89_in_get(in);
-        if ((c == 'x' || c == 'X') && used < width) {
-            used++;
-            base = 16;
-            c = c89_in_get(in);
-        } else if (base == 0) {
-            base = 8;
-        }
+    negative = c89_fld_sign(&fl);
+    prefix = (base == 0 || base == 16) ? c89_fld_prefix(&fl) : 0;
+    digits = prefix != 0; /* the "0" of a prefix is a digit */
+    if (prefix == 2) {
+        base = 16;
     } else if (base == 0) {
-        base = 10;
+        base = prefix ? 8 : 10;
     }
     /* mag * base + d overflows iff mag > limit, or mag == limit and d > last;
        no 64-bit division, so no libgcc helper is needed */
@@ -192,17 +289,16 @@ static int c89_scan_integer(c89_scan_in *in, int base, long width, c89_scan_int_
         limit = ((c89_uint64_t)0x19999999UL << 16 << 16) | (c89_uint64_t)0x99999999UL;
         last = 5;
     }
-    while (used < width && (d = c89_digit_value(c)) < base) {
+    while ((d = c89_fld_digit(&fl, base)) >= 0) {
         if (mag > limit || (mag == limit && d > last)) {
             overflow = 1;
         } else {
             mag = mag * (c89_uint64_t)base + (c89_uint64_t)d;
         }
         digits = 1;
-        used++;
-        c = c89_in_get(in);
+        c89_fld_take(&fl);
     }
-    c89_in_unget(in, c);
+    c89_fld_end(&fl);
     if (!digits) {
         return C89_SCAN_NOMATCH;
     }
@@ -222,6 +318,8 @@ static int c89_scan_integer(c89_scan_in *in, int base, long width, c89_scan_int_
     }
     return C89_SCAN_OK;
 }
+
+/* ---------------------------------------------------------------- floating */
 
 /* Match the rest of a keyword ("nf", "inity", "an") case-insensitively. */
 static int c89_scan_word(c89_scan_in *in, const char *rest, long *used, long width)
@@ -255,46 +353,91 @@ static double c89_scale2(double v, long e)
 }
 
 /*
+ * The rest of a hexadecimal floating field after its "0x": hex digits with
+ * at most one point, then an optional binary exponent "p" [sign] digits.
+ */
+static int c89_scan_hex_float(c89_scan_field *fl, int negative, double *out)
+{
+    double mant = 0.0;
+    long exp2 = 0;
+    int point = 0;
+    int d;
+
+    for (;;) {
+        if (!point && c89_fld_accept(fl, '.', '.')) {
+            point = 1;
+        } else if ((d = c89_fld_digit(fl, 16)) >= 0) {
+            if (mant < 1152921504606846976.0) { /* 2^60 */
+                mant = mant * 16.0 + (double)d;
+                if (point) {
+                    exp2 -= 4;
+                }
+            } else if (!point) {
+                exp2 += 4;
+            }
+            c89_fld_take(fl);
+        } else {
+            break;
+        }
+    }
+    if (c89_fld_accept(fl, 'p', 'P')) {
+        long e = 0;
+        int eneg = c89_fld_sign(fl);
+        int edigits = 0;
+        while ((d = c89_fld_digit(fl, 10)) >= 0) {
+            if (e < 100000L) {
+                e = e * 10 + d;
+            }
+            edigits = 1;
+            c89_fld_take(fl);
+        }
+        if (edigits) {
+            exp2 += eneg ? -e : e;
+        }
+    }
+    c89_fld_end(fl);
+    mant = c89_scale2(mant, exp2);
+    *out = negative ? -mant : mant;
+    return C89_SCAN_OK;
+}
+
+/*
  * Read a floating field of at most width characters into *out.  The caller
  * has skipped white space.
  */
 static int c89_scan_float(c89_scan_in *in, long width, double *out)
 {
-    char buf[C89_SCAN_FIELD_MAX + 1];
+    /* C89_SCAN_FIELD_MAX characters; then "e" and its sign may follow
+       unchecked (they are dropped again when no digit follows them) */
+    char text[C89_SCAN_FIELD_MAX + 2];
     int len = 0;
-    long used = 0;
-    int negative = 0;
-    int digits = 0;
-    int c = c89_in_get(in);
-    int d;
+    c89_scan_field fl;
+    int negative;
+    int prefix;
+    int digits;
+    int got;
 
-    if (c == EOF) {
+    if (!c89_fld_begin(&fl, in, width)) {
         return C89_SCAN_INPUT;
     }
-    if ((c == '+' || c == '-') && used < width) {
-        negative = c == '-';
-        used++;
-        c = c89_in_get(in);
-    }
-    if (used < width && (c == 'i' || c == 'I')) {
-        used++;
-        if (!c89_scan_word(in, "nf", &used, width)) {
+    negative = c89_fld_sign(&fl);
+    if (c89_fld_is(&fl, 'i', 'I')) {
+        fl.used++; /* taken; c89_scan_word() reads on by itself */
+        if (!c89_scan_word(in, "nf", &fl.used, width)) {
             return C89_SCAN_NOMATCH;
         }
-        c = c89_in_get(in);
-        c89_in_unget(in, c);
-        if (used < width && (c == 'i' || c == 'I')) {
-            if (!c89_scan_word(in, "inity", &used, width)) {
-                return C89_SCAN_NOMATCH;
-            }
+        fl.c = c89_in_get(in);
+        c89_in_unget(in, fl.c);
+        if (c89_fld_is(&fl, 'i', 'I') && !c89_scan_word(in, "inity", &fl.used, width)) {
+            return C89_SCAN_NOMATCH;
         }
         *out = negative ? -HUGE_VAL : HUGE_VAL;
         return C89_SCAN_OK;
     }
-    if (used < width && (c == 'n' || c == 'N')) {
+    if (c89_fld_is(&fl, 'n', 'N')) {
         static volatile double zero = 0.0;
-        used++;
-        if (!c89_scan_word(in, "an", &used, width)) {
+        fl.used++;
+        if (!c89_scan_word(in, "an", &fl.used, width)) {
             return C89_SCAN_NOMATCH;
         }
         *out = zero / zero;
@@ -303,125 +446,54 @@ static int c89_scan_float(c89_scan_in *in, long width, double *out)
         }
         return C89_SCAN_OK;
     }
+    prefix = c89_fld_prefix(&fl);
+    if (prefix == 2) {
+        return c89_scan_hex_float(&fl, negative, out);
+    }
+    /* decimal: digits [. digits] [e [sign] digits], as text for strtod() */
     if (negative) {
-        buf[len++] = '-'; /* the sign goes into the text handed to strtod() */
+        text[len++] = '-';
     }
-    if (c == '0' && used < width) {
-        used++;
-        digits = 1;
-        c = c89_in_get(in);
-        if ((c == 'x' || c == 'X') && used < width) {
-            /* hexadecimal floating constant, converted here */
-            double mant = 0.0;
-            long exp2 = 0;
-            int point = 0;
-            used++;
-            c = c89_in_get(in);
-            for (; used < width; c = c89_in_get(in)) {
-                if (c == '.' && !point) {
-                    point = 1;
-                } else if ((d = c89_digit_value(c)) < 16) {
-                    if (mant < 1152921504606846976.0) { /* 2^60 */
-                        mant = mant * 16.0 + (double)d;
-                        if (point) {
-                            exp2 -= 4;
-                        }
-                    } else if (!point) {
-                        exp2 += 4;
-                    }
-                } else {
-                    break;
-                }
-                used++;
-            }
-            if ((c == 'p' || c == 'P') && used < width) {
-                long e = 0;
-                int eneg = 0;
-                int edigits = 0;
-                used++;
-                c = c89_in_get(in);
-                if ((c == '+' || c == '-') && used < width) {
-                    eneg = c == '-';
-                    used++;
-                    c = c89_in_get(in);
-                }
-                while (used < width && c >= '0' && c <= '9') {
-                    if (e < 100000L) {
-                        e = e * 10 + (c - '0');
-                    }
-                    edigits = 1;
-                    used++;
-                    c = c89_in_get(in);
-                }
-                if (edigits) {
-                    exp2 += eneg ? -e : e;
-                }
-            }
-            c89_in_unget(in, c);
-            mant = c89_scale2(mant, exp2);
-            *out = negative ? -mant : mant;
-            return C89_SCAN_OK;
-        }
-        buf[len++] = '0';
+    if (prefix) {
+        text[len++] = '0';
     }
-    /* decimal: digits [. digits] [e [sign] digits] */
-    while (used < width && c >= '0' && c <= '9') {
-        if (len >= C89_SCAN_FIELD_MAX) {
-            return C89_SCAN_NOMATCH;
-        }
-        buf[len++] = (char)c;
-        digits = 1;
-        used++;
-        c = c89_in_get(in);
-    }
-    if (used < width && c == '.') {
-        if (len >= C89_SCAN_FIELD_MAX) {
-            return C89_SCAN_NOMATCH;
-        }
-        buf[len++] = '.';
-        used++;
-        c = c89_in_get(in);
-        while (used < width && c >= '0' && c <= '9') {
-            if (len >= C89_SCAN_FIELD_MAX) {
-                return C89_SCAN_NOMATCH;
-            }
-            buf[len++] = (char)c;
-            digits = 1;
-            used++;
-            c = c89_in_get(in);
-        }
-    }
-    if (!digits) {
-        c89_in_unget(in, c);
+    got = c89_fld_keep_digits(&fl, text, &len);
+    if (got < 0) {
         return C89_SCAN_NOMATCH;
     }
-    if (used < width && (c == 'e' || c == 'E')) {
+    digits = prefix || got;
+    if (c89_fld_is(&fl, '.', '.')) {
+        if (!c89_fld_keep(&fl, text, &len)) {
+            return C89_SCAN_NOMATCH;
+        }
+        got = c89_fld_keep_digits(&fl, text, &len);
+        if (got < 0) {
+            return C89_SCAN_NOMATCH;
+        }
+        digits = digits || got;
+    }
+    if (!digits) {
+        c89_fld_end(&fl);
+        return C89_SCAN_NOMATCH;
+    }
+    if (c89_fld_accept(&fl, 'e', 'E')) {
         int mark = len;
-        int edigits = 0;
-        buf[len++] = 'e';
-        used++;
-        c = c89_in_get(in);
-        if (used < width && (c == '+' || c == '-')) {
-            buf[len++] = (char)c;
-            used++;
-            c = c89_in_get(in);
+        text[len++] = 'e';
+        if (c89_fld_is(&fl, '+', '-')) {
+            text[len++] = (char)fl.c;
+            c89_fld_take(&fl);
         }
-        while (used < width && c >= '0' && c <= '9') {
-            if (len >= C89_SCAN_FIELD_MAX) {
-                return C89_SCAN_NOMATCH;
-            }
-            buf[len++] = (char)c;
-            edigits = 1;
-            used++;
-            c = c89_in_get(in);
+        got = c89_fld_keep_digits(&fl, text, &len);
+        if (got < 0) {
+            return C89_SCAN_NOMATCH;
         }
-        if (!edigits) {
+        if (!got) {
             len = mark; /* "1e" reads as 1, the "e" consumed (as glibc) */
         }
     }
-    c89_in_unget(in, c);
-    buf[len] = '\0';
-    *out = strtod(buf, (char **)0);
+    c89_fld_end(&fl);
+    text[len] = '\0';
+    *out = strtod(text, (char **)0);
     return C89_SCAN_OK;
 }
 
@@ -495,6 +567,7 @@ static int c89_vscan(c89_scan_in *in, const char *f, va_list ap)
 {
     int assigned = 0;
     int converted = 0;
+    int rc = C89_SCAN_OK; /* what the last field reader returned */
 
     while (*f != '\0') {
         int suppress = 0;
@@ -599,38 +672,26 @@ static int c89_vscan(c89_scan_in *in, const char *f, va_list ap)
             }
             break;
 
-        case 'n':
-            if (!suppress) {
-                switch (size) {
-                case C89_SZ_HH: C89_STORE(signed char, in->count); break;
-                case C89_SZ_H: C89_STORE(short, in->count); break;
-                case C89_SZ_L: C89_STORE(long, in->count); break;
-                case C89_SZ_LL: case C89_SZ_J: case C89_SZ_LD:
-                    C89_STORE(c89_int64_t, in->count); break;
-                case C89_SZ_Z: C89_STORE(size_t, in->count); break;
-                case C89_SZ_T: C89_STORE(ptrdiff_t, in->count); break;
-                default: C89_STORE(int, in->count); break;
-                }
-            }
-            break;
-
-        case 'd': case 'i': case 'o': case 'u': case 'x': case 'X': case 'p': {
+        case 'n': case 'd': case 'i': case 'o': case 'u': case 'x': case 'X': case 'p': {
             c89_scan_int_result r;
-            int base = conv == 'd' || conv == 'u' ? 10 : conv == 'i' ? 0 : conv == 'o' ? 8 : 16;
-            int rc = c89_scan_integer(in, base, width, &r);
-            if (rc == C89_SCAN_INPUT) {
-                goto input_failure;
+            if (conv == 'n') {
+                /* stored the way %d stores its value, but not counted */
+                r.s = (c89_int64_t)in->count;
+                r.u = (c89_uint64_t)in->count;
+            } else {
+                int base = conv == 'd' || conv == 'u' ? 10 : conv == 'i' ? 0 : conv == 'o' ? 8 : 16;
+                rc = c89_scan_integer(in, base, width, &r);
+                if (rc != C89_SCAN_OK) {
+                    goto field_failure;
+                }
+                converted++;
             }
-            if (rc == C89_SCAN_NOMATCH) {
-                return assigned;
-            }
-            converted++;
             if (suppress) {
                 break;
             }
             if (conv == 'p') {
                 C89_STORE(void *, (size_t)r.u);
-            } else if (conv == 'd' || conv == 'i') {
+            } else if (conv == 'd' || conv == 'i' || conv == 'n') {
                 switch (size) {
                 case C89_SZ_HH: C89_STORE(signed char, r.s); break;
                 case C89_SZ_H: C89_STORE(short, r.s); break;
@@ -653,18 +714,17 @@ static int c89_vscan(c89_scan_in *in, const char *f, va_list ap)
                 default: C89_STORE(unsigned int, r.u); break;
                 }
             }
-            assigned++;
+            if (conv != 'n') {
+                assigned++;
+            }
             break;
         }
 
         case 'e': case 'f': case 'g': case 'a': case 'E': case 'F': case 'G': case 'A': {
             double v = 0.0;
-            int rc = c89_scan_float(in, width, &v);
-            if (rc == C89_SCAN_INPUT) {
-                goto input_failure;
-            }
-            if (rc == C89_SCAN_NOMATCH) {
-                return assigned;
+            rc = c89_scan_float(in, width, &v);
+            if (rc != C89_SCAN_OK) {
+                goto field_failure;
             }
             converted++;
             if (suppress) {
@@ -744,6 +804,10 @@ static int c89_vscan(c89_scan_in *in, const char *f, va_list ap)
     }
     return assigned;
 
+field_failure: /* rc is C89_SCAN_NOMATCH or C89_SCAN_INPUT */
+    if (rc == C89_SCAN_NOMATCH) {
+        return assigned;
+    }
 input_failure:
     return converted == 0 ? EOF : assigned;
 }

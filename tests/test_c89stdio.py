@@ -88,6 +88,7 @@ static void cases(void)
     double d, d2;
     long double ld;
     char s1[32], s2[32];
+    static char big[600];
     void *p;
 
     /* hh: exactly one byte written, guards intact */
@@ -170,6 +171,38 @@ static void cases(void)
     r = SCAN("DEADbeef", "%X", &u);
     begin("X", r); printf(" %u", u); end();
 
+    /* widths ending inside a sign or a prefix; 64-bit saturation in every base */
+    r = SCAN("0x1f", "%1x%n", &u, &n);
+    begin("x-width-0", r); printf(" %u n=%d", u, n); end();
+    r = SCAN("0x1f", "%2i%n%x", &a, &n, &u);
+    begin("i-width-0x", r); printf(" %d n=%d %u", a, n, u); end();
+    r = SCAN("-0x1f", "%3i%n%d", &a, &n, &b);
+    begin("i-width-sign-0x", r); printf(" %d n=%d %d", a, n, b); end();
+    r = SCAN("+017 9", "%3i%n%d", &a, &n, &b);
+    begin("i-width-octal", r); printf(" %d n=%d %d", a, n, b); end();
+    r = SCAN("019", "%i%n%d", &a, &n, &b);
+    begin("i-octal-stop", r); printf(" %d n=%d %d", a, n, b); end();
+    r = SCAN("0xz", "%i%n%c", &a, &n, s1);
+    begin("i-0x-only", r); printf(" %d n=%d %c", a, n, s1[0]); end();
+    r = SCAN("-0", "%i%n", &a, &n);
+    begin("i-negzero", r); printf(" %d n=%d", a, n); end();
+    r = SCAN("1ffffffffffffffff", "%llx%n", &ull, &n);
+    begin("llx-overflow", r); printf(" "); put_u64(ull); printf(" n=%d", n); end();
+    r = SCAN("0x10000000000000000", "%lli%n", &ll[1], &n);
+    begin("lli-hex-overflow", r); printf(" "); put_i64(ll[1]); printf(" n=%d", n); end();
+    r = SCAN("-0x8000000000000001", "%lli", &ll[1]);
+    begin("lli-hex-underflow", r); printf(" "); put_i64(ll[1]); end();
+    r = SCAN("1777777777777777777777", "%llo", &ull);
+    begin("llo-max", r); printf(" "); put_u64(ull); end();
+    r = SCAN("2000000000000000000000", "%llo%n", &ull, &n);
+    begin("llo-overflow", r); printf(" "); put_u64(ull); printf(" n=%d", n); end();
+    r = SCAN("18446744073709551616", "%llu", &ull);
+    begin("llu-max-plus-1", r); printf(" "); put_u64(ull); end();
+    r = SCAN("-18446744073709551615", "%llu", &ull);
+    begin("llu-neg-max", r); printf(" "); put_u64(ull); end();
+    r = SCAN("123456", "%3hd%n%hu", &sh[1], &n, &us[1]);
+    begin("h-width", r); printf(" %d n=%d %u", sh[1], n, us[1]); end();
+
     /* scansets, strings, chars */
     r = SCAN("hello World", "%[a-z]%n", s1, &n);
     begin("set-range", r); put_str(s1); printf(" n=%d", n); end();
@@ -207,6 +240,9 @@ static void cases(void)
     begin("hhn", r); printf(" %d %d %d", sc[0], sc[1], sc[2]); end();
     r = SCAN("xy", "xy%lln", &ll[1]);
     begin("lln", r); printf(" "); put_i64(ll[1]); end();
+    r = SCAN("abcdef", "%*2c%hn%*c%ln%*c%zn%*c%jn%tn", &sh[1], &l, &z, &ll[1], &t);
+    begin("n-sizes", r); printf(" %d %ld %lu ", sh[1], l, (unsigned long)z); put_i64(ll[1]);
+    printf(" %ld", (long)t); end();
     r = SCAN("100%", "%d%%", &a);
     begin("percent", r); printf(" %d", a); end();
     r = SCAN("5 % 6", "%d %% %d", &a, &b);
@@ -279,6 +315,59 @@ static void cases(void)
     begin("Lf", r); printf(" "); put_double((double)ld); end();
     r = SCAN("1e400 1e-400", "%lf %lf", &d, &d2);
     begin("lf-range", r); printf(" "); put_double(d); printf(" "); put_double(d2); end();
+
+    /* floating fields cut by a width, and every part of them */
+    r = SCAN("0x1.8p1", "%4lf%n%s", &d, &n, s1);
+    begin("hexfloat-width-point", r); printf(" "); put_double(d); printf(" n=%d", n); put_str(s1); end();
+    r = SCAN("0x1.8p+12", "%8lf%n%s", &d, &n, s1);
+    begin("hexfloat-width-exp", r); printf(" "); put_double(d); printf(" n=%d", n); put_str(s1); end();
+    r = SCAN("0x1.8p-1x", "%lf%n%s", &d, &n, s1);
+    begin("hexfloat-exp-neg", r); printf(" "); put_double(d); printf(" n=%d", n); put_str(s1); end();
+    r = SCAN("0x1.8.4", "%lf%n%s", &d, &n, s1);
+    begin("hexfloat-second-point", r); printf(" "); put_double(d); printf(" n=%d", n); put_str(s1); end();
+    r = SCAN("0xffffffffffffffffff", "%lf%n", &d, &n);
+    begin("hexfloat-long", r); printf(" "); put_double(d); printf(" n=%d", n); end();
+    r = SCAN("0x1p99999999 0x1p-99999999", "%lf%lf%n", &d, &d2, &n);
+    begin("hexfloat-exp-huge", r); printf(" "); put_double(d); printf(" "); put_double(d2);
+    printf(" n=%d", n); end();
+    r = SCAN("infinity", "%3lf%n%s", &d, &n, s1);
+    begin("inf-width", r); printf(" "); put_double(d); printf(" n=%d", n); put_str(s1); end();
+    r = SCAN("-infinity", "%4lf%n%s", &d, &n, s1);
+    begin("inf-width-sign", r); printf(" "); put_double(d); printf(" n=%d", n); put_str(s1); end();
+    r = SCAN("infinity", "%5lf", &d);
+    begin("infinity-width-short", r); end();
+    r = SCAN("inf", "%2lf", &d);
+    begin("inf-width-short", r); end();
+    r = SCAN("nan", "%2lf", &d);
+    begin("nan-width-short", r); end();
+    r = SCAN("nax", "%lf", &d);
+    begin("nan-miss", r); end();
+    r = SCAN("12.5e+3", "%3lf%n%s", &d, &n, s1);
+    begin("f-width-point", r); printf(" "); put_double(d); printf(" n=%d", n); put_str(s1); end();
+    r = SCAN("12.5e+3", "%5lf%n%s", &d, &n, s1);
+    begin("f-width-e", r); printf(" "); put_double(d); printf(" n=%d", n); put_str(s1); end();
+    r = SCAN("12.5e+3", "%6lf%n%s", &d, &n, s1);
+    begin("f-width-esign", r); printf(" "); put_double(d); printf(" n=%d", n); put_str(s1); end();
+    r = SCAN("12.5e-3x", "%lf%n%s", &d, &n, s1);
+    begin("f-exp-neg", r); printf(" "); put_double(d); printf(" n=%d", n); put_str(s1); end();
+    r = SCAN("12.5E3", "%7lf%n", &d, &n);
+    begin("f-width-long", r); printf(" "); put_double(d); printf(" n=%d", n); end();
+    r = SCAN("00012", "%2lf%n%lf", &d, &n, &d2);
+    begin("f-width-zeros", r); printf(" "); put_double(d); printf(" n=%d ", n); put_double(d2); end();
+    r = SCAN("+5.", "%lf%n", &d, &n);
+    begin("f-trailing-dot", r); printf(" "); put_double(d); printf(" n=%d", n); end();
+    r = SCAN("0.000e", "%lf%n", &d, &n);
+    begin("f-zero-e", r); printf(" "); put_double(d); printf(" n=%d", n); end();
+    r = SCAN("-.e1", "%lf", &d);
+    begin("f-sign-dot-e", r); end();
+    memset(big, '1', 512);
+    strcpy(big + 512, "e+x");
+    r = SCAN(big, "%lf%n", &d, &n);
+    begin("f-field-max", r); printf(" "); put_double(d); printf(" n=%d", n); end();
+    memset(big, '1', 513);
+    strcpy(big + 513, "e1");
+    r = DEVIATES(0, SCAN(big, "%lf", &d));
+    begin("f-field-too-long", r); end();
 }
 
 static void stream_case(void)
