@@ -652,6 +652,13 @@ class Unit:
         the headers included by other headers too."""
         return frozenset(_PP_FILES.findall(self._pp_text))
 
+    @property
+    def pp_lines(self) -> dict[int, str]:
+        """Line number of the unit's own text -> what the preprocessor made of
+        that line (the first time it wrote it); lines it dropped are absent.
+        Read only."""
+        return self._pp_lines
+
     @cached_property
     def toks(self) -> Tokens:
         return Tokens(self.text, self.src)

@@ -289,7 +289,7 @@ class _Pass:
     # -- code the preprocessor dropped ----------------------------------------------------
     def inactive(self) -> None:
         u = self.u
-        pp_lines = getattr(u, "_pp_lines", None)
+        pp_lines = getattr(u, "pp_lines", None)
         if not pp_lines:
             return
         toks = self.toks
