@@ -1,9 +1,11 @@
+import subprocess
+
 import pytest
 
 from toolchain.c89 import port_source
 from toolchain.diag import ToolchainError
 
-from .conftest import port
+from .conftest import have, port
 
 
 def check(src, expected):
@@ -270,3 +272,225 @@ def test_for_declaration_from_macro_names_the_macro():
     with pytest.raises(ToolchainError) as ei:
         port(src, "each.c")
     assert "macro 'EACH'" in ei.value.diagnostics[0].message
+
+
+# -- declarations in #if branches (BLAKE3's get_cpu_features) ------------------------
+# A block opened for a declaration in an #if branch must close in that branch: then
+# its braces balance whichever branch the preprocessor keeps.
+
+STRICT = ["-std=c89", "-pedantic-errors", "-Wall", "-Werror"]
+
+BRANCH_PROGRAM = """#include <stdio.h>
+
+int twice(int v) { return 2 * v; }
+
+static int f(int n)
+{
+    int r = n;
+    r++;
+#ifdef X
+    r += twice(r);
+    const int k = r * 3;
+    r -= k / 2;
+TAIL
+    return r;
+}
+
+int main(void)
+{
+    printf("%d %d\\n", f(5), f(-2));
+    return 0;
+}
+"""
+
+
+def _output(tmp_path, name, text, flags):
+    src = tmp_path / f"{name}.c"
+    src.write_text(text)
+    exe = tmp_path / name
+    proc = subprocess.run(["gcc", *flags, str(src), "-o", str(exe)], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, f"gcc {' '.join(flags)}\n{proc.stderr}"
+    run = subprocess.run([str(exe)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def _behaves_the_same(tmp_path, src, ported, configs):
+    """The port builds as strict C89 and prints what the original prints,
+    in every configuration (list of -D names), not only the one ported."""
+    for k, defines in enumerate(configs):
+        flags = [f"-D{d}" for d in defines]
+        want = _output(tmp_path, f"orig{k}", src, ["-std=gnu99", "-w", *flags])
+        assert _output(tmp_path, f"port{k}", ported, STRICT + flags) == want, defines
+
+
+@pytest.mark.parametrize("tail, configs", [
+    ("#endif", [[], ["X"]]),
+    ("#else\n    r *= 7;\n#endif", [[], ["X"]]),
+    ("#elif defined(Y)\n    r -= 1;\n#endif", [[], ["X"], ["Y"]]),
+], ids=["endif", "else", "elif"])
+def test_block_opened_in_an_ifdef_closes_before_the_branch_ends(tail, configs, tmp_path):
+    src = BRANCH_PROGRAM.replace("TAIL", tail)
+    out = port(src, "br.c", defines=["X"])
+    end = tail.split()[0]
+    assert out == src.replace("    const int k = r * 3;\n    r -= k / 2;\n" + end,
+                              "    { const int k = r * 3;\n    r -= k / 2;\n    }\n" + end)
+    assert port(out, "br.c", defines=["X"]) == out  # fixed point
+    if not have("gcc"):
+        pytest.skip("gcc is needed to build the port")
+    _behaves_the_same(tmp_path, src, out, configs)
+
+
+def test_shadowing_declaration_in_an_ifdef_closes_before_the_endif(tmp_path):
+    # scale is used earlier in the block (the global): hoisting would capture it
+    src = ("#include <stdio.h>\nint scale = 3;\nstatic int f(int n)\n{\n    n += scale;\n"
+           "#ifdef X\n    n++;\n    int scale = n % 5;\n    n *= scale;\n#endif\n"
+           "    return n;\n}\n"
+           "int main(void)\n{\n    printf(\"%d\\n\", f(4));\n    return 0;\n}\n")
+    out = port(src, "sh.c", defines=["X"])
+    assert out == src.replace("    int scale = n % 5;\n    n *= scale;\n#endif",
+                              "    { int scale = n % 5;\n    n *= scale;\n    }\n#endif")
+    res = port_source(src, "sh.c", defines=["X"])
+    assert [(d.severity, d.line, d.message) for d in res.diagnostics] == [
+        ("note", 8, "declaration of 'scale' wrapped in a new block ending before the '#endif' "
+                    "at line 10 (hoisting it would change meaning)")]
+    if not have("gcc"):
+        pytest.skip("gcc is needed to build the port")
+    _behaves_the_same(tmp_path, src, out, [[], ["X"]])
+
+
+def test_nested_branches_and_other_directives():
+    # the innermost branch holding the declaration counts; #define/#undef do not
+    src = ("int f(int n)\n{\n    n++;\n#if N > 1\n    n--;\n#ifdef X\n#define T(v) ((v) * 2)\n"
+           "    n *= 3;\n    const int k = T(n);\n#undef T\n    n += k;\n#endif\n"
+           "    n++;\n#endif\n    return n;\n}\n")
+    kw = dict(defines=["X", "N=2"])
+    out = port(src, "nb.c", **kw)
+    assert out == src.replace("    n += k;\n#endif", "    n += k;\n    }\n#endif") \
+        .replace("    const int k", "    { const int k")
+    assert port(out, "nb.c", **kw) == out
+
+
+def test_other_branches_of_the_conditional_may_use_the_name():
+    # the #else branch is never kept together with the #ifdef one
+    src = ("int f(int n)\n{\n    n++;\n#ifdef X\n    const int k = n * 2;\n    n += k;\n"
+           "#else\n    {\n        const int k = n;\n        n -= k;\n    }\n#endif\n"
+           "    return n;\n}\n")
+    assert port(src, "ob.c", defines=["X"]) == src.replace(
+        "    const int k = n * 2;\n    n += k;\n#else",
+        "    { const int k = n * 2;\n    n += k;\n    }\n#else")
+
+
+@pytest.mark.parametrize("src, line, col, problem", [
+    # the name is used after the #endif (declared in both branches)
+    ("int f(int n)\n{\n    n++;\n#ifdef X\n    const int k = n * 2;\n#else\n"
+     "    const int k = n;\n#endif\n    return k;\n}\n",
+     5, 15, "'k' is used after that line (line 9)"),
+    # used by a macro expansion after the #endif (the global k)
+    ("#define KK (k + 1)\nint k;\nint f(int n)\n{\n    n++;\n#ifdef X\n"
+     "    const int k = n * 2;\n    n += k;\n#endif\n    return KK;\n}\n",
+     7, 15, "'k' is used after that line (line 10, in a macro expansion)"),
+    # the #else cuts an if statement in two
+    ("int f(int n)\n{\n    n++;\n#ifdef X\n    const int k = n * 2;\n    if (k) n = 1;\n"
+     "#else\n    if (n) n = 2;\n#endif\n    else n = 3;\n    return n;\n}\n",
+     5, 15, "the '#else' at line 7 is inside a statement"),
+], ids=["used-after", "macro-use", "cut-if"])
+def test_declaration_in_an_ifdef_that_cannot_be_wrapped_is_an_error(src, line, col, problem):
+    with pytest.raises(ToolchainError) as ei:
+        port(src, "un.c", defines=["X"])
+    assert ei.value.exit_code == 2
+    d = ei.value.diagnostics[0]
+    assert (d.path, d.line, d.col, d.severity) == ("un.c", line, col, "error")
+    assert d.message.startswith("cannot move the declaration of 'k': not to the start of its "
+                                "block (hoisting it would change meaning), nor into a new block")
+    assert "so that its braces stay in the preprocessor branch holding the declaration" \
+        in d.message
+    assert f"but {problem}; rewrite it by hand" in d.message
+    assert "open a block just before the '#ifdef' at line" in d.message
+
+
+def test_conditional_elsewhere_in_the_block_keeps_closing_at_its_end():
+    src = ("int f(int n)\n{\n    n++;\n    const int k = n * 2;\n#ifdef X\n    n += k;\n"
+           "#endif\n    return n + k;\n}\n")
+    check(src, src.replace("    const int k", "    { const int k")
+          .replace("    return n + k;\n}", "    return n + k;\n    }\n}"))
+
+
+def test_branch_opened_before_the_block_keeps_closing_at_its_end():
+    # not inside the block: the braces go where they went before
+    src = ("int f(int n)\n{\n    n++;\n#ifdef X\n    const int k = n * 2;\n    return k;\n}\n"
+           "#else\n    return n;\n}\n#endif\n")
+    out = port(src, "bo.c", defines=["X"])
+    assert out == src.replace("    const int k", "    { const int k") \
+        .replace("    return k;\n}", "    return k;\n    }\n}")
+
+
+# the leading declarations end in an #ifdef that does not hold the declaration:
+# the hoisted line must not land in that branch (configurations without it break)
+
+LEADING_IFDEF_PROGRAM = """#include <stdio.h>
+
+static int f(int n)
+{
+    int a = n;
+#ifdef DEBUG
+    int dbg = 1;
+#else
+    int dbg = 0;
+#endif /* DEBUG */
+    a += dbg;
+    int c = a * 2;
+    for (int i = 0; i < 3; i++) c += i;
+    return c;
+}
+
+int main(void)
+{
+    printf("%d\\n", f(4));
+    return 0;
+}
+"""
+
+
+def test_hoisted_after_the_endif_of_the_leading_declarations(tmp_path):
+    want = LEADING_IFDEF_PROGRAM.replace(
+        "#endif /* DEBUG */\n    a += dbg;\n    int c = a * 2;\n    for (int i = 0;",
+        "#endif /* DEBUG */\n    int c;\n    int i;\n    a += dbg;\n    c = a * 2;\n"
+        "    for (i = 0;")
+    for defines in ([], ["DEBUG"]):  # the same port from either configuration
+        out = port(LEADING_IFDEF_PROGRAM, "li.c", defines=defines)
+        assert out == want, defines
+        assert port(out, "li.c", defines=defines) == out
+    if not have("gcc"):
+        pytest.skip("gcc is needed to build the port")
+    _behaves_the_same(tmp_path, LEADING_IFDEF_PROGRAM, want, [[], ["DEBUG"]])
+
+
+def test_leading_declarations_ending_in_a_branch_with_statements_wrap(tmp_path):
+    # a statement follows the last leading declaration inside the #ifdef: no
+    # place holds the hoisted line in every configuration, so the block is wrapped
+    src = LEADING_IFDEF_PROGRAM.replace("    int dbg = 1;\n", "    int dbg = 1;\n    a--;\n")
+    res = port_source(src, "lw.c", defines=["DEBUG"])
+    assert res.text == src.replace(
+        "    int c = a * 2;\n    for (int i = 0; i < 3; i++) c += i;\n    return c;\n}",
+        "    { int c = a * 2;\n        int i;\n    for (i = 0; i < 3; i++) c += i;\n"
+        "    return c;\n    }\n}")
+    notes = [d.message for d in res.diagnostics if d.severity == "note"]
+    assert "declaration of 'c' wrapped in a new block (the block's leading declarations end " \
+           "in a preprocessor branch that does not hold it)" in notes
+    if not have("gcc"):
+        pytest.skip("gcc is needed to build the port")
+    _behaves_the_same(tmp_path, src, res.text, [[], ["DEBUG"]])
+
+
+def test_for_loop_wrap_across_branches_is_an_error():
+    # the wrapped loop would need "{" outside the #ifdef and "}" inside it
+    src = ("int g(int);\nint i;\nint f(int n)\n{\n    for (int i = 0; i < n; i++)\n#ifdef X\n"
+           "        g(i);\n#else\n        g(-i);\n#endif\n    return i;\n}\n")
+    with pytest.raises(ToolchainError) as ei:
+        port(src, "fl.c", defines=["X"])
+    d = ei.value.diagnostics[0]
+    assert (ei.value.exit_code, d.line, d.col) == (2, 5, 5)
+    assert d.message.startswith("cannot wrap the for-loop declaring 'i' in a block")
+    assert "the loop ends in another preprocessor branch than the one it starts in" in d.message

@@ -22,10 +22,12 @@ What is not ported, and why: PyCryptodome's SHA-1/DES make the declarations
 pass stop with "produced by a macro?" and its SHA-2 files include a ``.c``
 template, so the seven algorithms below are the ones ported.  BLAKE3 is
 ported in gcc's configuration (``__GNUC__``, ``__x86_64__``: the CPU
-detection with GNU inline asm); its tcc build is an expected failure on a
-declarations-pass bug (see ``known_bug``).  xxhash (pinned in ``sdist``) is
-not here: its header tests ``ULONG_MAX == 0xFFFFFFFFFFFFFFFFULL`` in an
-``#if``, which C89 cannot express (the longlong pass warns and keeps it).
+detection with GNU inline asm); tcc builds that port without the detection
+(no ``__GNUC__``, so ``IS_X86`` is undefined), which checks that the blocks
+the declarations pass opens inside ``#if`` branches balance in either
+configuration.  xxhash (pinned in ``sdist``) is not here: its header tests
+``ULONG_MAX == 0xFFFFFFFFFFFFFFFFULL`` in an ``#if``, which C89 cannot
+express (the longlong pass warns and keeps it).
 """
 
 from __future__ import annotations
@@ -144,11 +146,7 @@ BLAKE3 = Project(
              "BLAKE3_USE_NEON=0"],
     driver=BLAKE3_DRIVER, check=_check_blake3,
     # gcc's configuration: blake3_dispatch.c's x86 CPU detection (GNU inline asm)
-    port_defines=["__GNUC__=12", "__x86_64__"],
-    known_bug={"tcc": "declarations pass: in get_cpu_features (blake3_dispatch.c) the block "
-                      "it opens for 'const int max_id' inside '#if defined(IS_X86)' is closed "
-                      "after the '#endif', so the braces only balance when IS_X86 is defined; "
-                      "tcc (no __GNUC__) leaves it undefined (reported to the lead)"})
+    port_defines=["__GNUC__=12", "__x86_64__"])
 
 
 # -- PyCryptodome ------------------------------------------------------------------

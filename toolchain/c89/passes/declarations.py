@@ -8,6 +8,13 @@ was as an assignment::
     float sum = 0.0f;      ->      foo();
                                    sum = 0.0f;
 
+Preprocessor branches: the leading declarations may end inside an ``#if``
+branch that does not hold the declaration (``#ifdef DEBUG int dbg = 0;
+#endif``); the hoisted declaration then goes on a line after that branch's
+``#endif`` when the preprocessor kept nothing in between, and else the
+declaration is wrapped in a new block as below.  Either way, every
+configuration that keeps the original declaration keeps what replaces it.
+
 ``for (int i = 0; ...)`` hoists ``int i;`` to the enclosing block and keeps
 ``for (i = 0; ...)``; several loops declaring the same name with the same
 type share one hoisted declaration.
@@ -18,7 +25,14 @@ When hoisting could change meaning the pass falls back instead:
   capture an outer variable of that name), which cannot become an
   assignment (``const`` objects, arrays initialised from a string, ...) or
   that defines a struct/enum: a new ``{`` is opened at the declaration and
-  closed at the end of the enclosing block (the scope is unchanged);
+  closed at the end of the enclosing block (the scope is unchanged).  When
+  the declaration is in an ``#if``/``#elif``/``#else`` branch that lies
+  inside the block, the new block is closed at the end of that branch
+  instead, so that its braces balance whichever branch the preprocessor
+  keeps; that needs the branch to end between statements and nothing after
+  it up to the block's end (in any branch, except the other branches of the
+  conditionals holding the declaration) to name what it declares, otherwise
+  it is an error;
 * a ``for`` declaration that would clash (name used elsewhere in the block,
   same name with another type, same name as a block declaration): the loop
   alone is wrapped in ``{ int i; for (i = 0; ...) ... }``.
@@ -62,6 +76,7 @@ from ..ctok import Tokens
 from ..source import EditConflict, EditList
 from . import PassOutput
 from ._ast import body_nodes, is_constant, walk_cached
+from .unsupported import Conditionals
 
 NAME = "declarations"
 CODE = "c89-decl"
@@ -198,6 +213,7 @@ class _Pass:
         self.locals: dict[str, list] = {}     # names declared in the current function
         self._maps: dict[int, object] = {}
         self._file_scope: dict[str, list] | None = None
+        self._branches: list[tuple] | None = None   # (first line, last line, ending directive)
 
     # -- errors -----------------------------------------------------------
     def error(self, node, message: str):
@@ -325,7 +341,7 @@ class _Pass:
         replaced), or None when the line is unknown."""
         if line in self._maps:
             return self._maps[line]
-        pp_lines = getattr(self.u, "_pp_lines", None)
+        pp_lines = getattr(self.u, "pp_lines", None)
         pp_line = pp_lines.get(line) if pp_lines is not None else None
         res = None
         if pp_line is not None:
@@ -804,6 +820,11 @@ class _Pass:
         else:
             indent = self.u.src.indent_of(self.toks[lbrace].start) + "    "
         leading_names = {d.name for idx in lead for d in items[idx][1]}
+        rbrace = self.toks.match.get(lbrace)
+
+        def hoist_at(tok):
+            return self.hoist_point(anchor, tok, lbrace, rbrace)
+
         for_nodes_by_name: dict[str, set[int]] = {}
         for _, f in fors:
             for d in f.init.decls:
@@ -830,8 +851,8 @@ class _Pass:
 
         events = [(idx, 0, None) for idx in late] + [(idx, 1, f) for idx, f in fors]
         events.sort(key=lambda e: (e[0], self.u.locate(e[2].coord) or 0 if e[2] else 0))
-        hoisted: dict[str, tuple[str, tuple]] = {}
-        out_lines: list[str] = []
+        hoisted: dict[str, tuple[str, tuple, int]] = {}
+        out_lines: dict[int, list[str]] = {}   # hoist point -> declaration lines
         for idx, is_for, fnode in events:
             if not is_for:
                 g = groups[idx]
@@ -841,6 +862,9 @@ class _Pass:
                     break
                 modes = [self.classify(d) for d in g.decls]
                 conflict = "fallback" in modes
+                at = hoist_at(g.start)
+                outside = at is None
+                conflict = conflict or outside
                 merged = []
                 for k, d in enumerate(g.decls):
                     if conflict:
@@ -854,7 +878,8 @@ class _Pass:
                     if d.name in leading_names or d.name in refs:
                         conflict = True
                     elif prev is not None:
-                        if prev[0] == "for" and prev[1] == key and modes[k] in ("split", "ok"):
+                        if prev[0] == "for" and prev[1] == key and prev[2] == at \
+                                and modes[k] in ("split", "ok"):
                             merged.append(k)
                         else:
                             conflict = True
@@ -863,13 +888,16 @@ class _Pass:
                     if any(self.init_macro(d) for d in g.decls
                            if isinstance(d.init, c_ast.InitList)):
                         why = "its initializer is a macro that writes braces"
+                    elif outside and "fallback" not in modes:
+                        why = ("the block's leading declarations end in a preprocessor "
+                               "branch that does not hold it")
                     self.fallback_block(g, comp, lbrace, why)
                     break
                 parts, assigns = [], []
                 for k, d in enumerate(g.decls):
                     dtext, itext, ia, ib = self.split_decl(g, k)
                     key = (" ".join(self.spec_text(g).split()), " ".join(dtext.split()))
-                    hoisted[d.name] = ("plain", key)
+                    hoisted[d.name] = ("plain", key, at)
                     if modes[k] == "keep":
                         parts.append(dtext + " = " + itext if itext is not None else dtext)
                     else:
@@ -880,18 +908,24 @@ class _Pass:
                         elif modes[k] == "elements":
                             assigns.extend(self.element_assignments(d, (ia, ib)))
                 if all(m == "keep" for m in modes):
-                    out_lines.append(self.tok_text(g.start, g.semi + 1))
+                    out_lines.setdefault(at, []).append(self.tok_text(g.start, g.semi + 1))
                 elif parts:
-                    out_lines.append(self.decl_line(g, parts, 0 not in merged))
+                    out_lines.setdefault(at, []).append(
+                        self.decl_line(g, parts, 0 not in merged))
                 self.replace_stmt(g, " ".join(assigns))
             else:
                 self.for_init(fnode, items, idx, boundary, hoisted, leading_names,
-                              plain_index, item_refs, out_lines)
-        if out_lines:
-            self.insert_after(anchor, out_lines, indent)
+                              plain_index, item_refs, out_lines, hoist_at)
+        for at, lines in out_lines.items():
+            if self.toks[at].pp >= 0:
+                # after an #endif (see hoist_point): on lines of their own
+                d = self.toks.directive_of(at)
+                self.edits.insert(d.end, "".join("\n" + indent + x for x in lines), NAME)
+            else:
+                self.insert_after(at, lines, indent)
 
     def for_init(self, f, items, idx, boundary, hoisted, leading_names, plain_index,
-                 item_refs, out_lines) -> None:
+                 item_refs, out_lines, hoist_at) -> None:
         decls = f.init.decls
         dw, tok = self.decl_where(decls[0])
         if dw == "macro":
@@ -903,6 +937,8 @@ class _Pass:
             self.check_vla(d)
         modes = [self.classify(d) for d in decls]
         conflict = any(m not in ("split", "ok") for m in modes)
+        at = hoist_at(g.start)
+        conflict = conflict or at is None
         keys = []
         for k, d in enumerate(decls):
             dtext, _, _, _ = self.split_decl(g, k)
@@ -920,7 +956,7 @@ class _Pass:
                 refs |= names_in(d2.init)
             if d.name in leading_names or d.name in refs:
                 conflict = True
-            elif prev is not None and (prev[0] != "for" or prev[1] != key):
+            elif prev is not None and (prev[0] != "for" or prev[1] != key or prev[2] != at):
                 conflict = True
         assigns = []
         parts = []
@@ -942,6 +978,12 @@ class _Pass:
             prev = self.toks.prev_code(ftok)
             pp_before = ftok > 0 and self.toks[ftok - 1].pp >= 0 \
                 and self.toks.directive_of(ftok - 1).name == "pragma"
+            opening = self.toks[ftok - 1].pp if pp_before else ftok
+            if not _same(self.branches_at(opening), self.branches_at(end)):
+                self.error(f, f"cannot wrap the for-loop declaring '{decls[0].name}' in a "
+                              "block ({ int i; for (i = 0; ...) ... }): the loop ends in another "
+                              "preprocessor branch than the one it starts in, so the braces "
+                              "would not balance; move the declaration by hand")
             if pp_before:
                 d = self.toks.directive_of(ftok - 1)
                 ind = self.u.src.indent_of(self.toks[ftok].start)
@@ -955,26 +997,59 @@ class _Pass:
         new = []
         for k, d in enumerate(decls):
             if hoisted.get(d.name) is None:
-                hoisted[d.name] = ("for", keys[k])
+                hoisted[d.name] = ("for", keys[k], at)
                 new.append(k)
         if new:
-            out_lines.append(self.decl_line(g, [parts[k] for k in new], new[0] == 0))
+            out_lines.setdefault(at, []).append(
+                self.decl_line(g, [parts[k] for k in new], new[0] == 0))
         self.edits.replace(s, e, ", ".join(assigns), NAME)
 
     def fallback_block(self, g: _Group, comp, lbrace: int,
                        why: str = "hoisting it would change meaning") -> None:
         rbrace = self.need(self.toks.match.get(lbrace), comp, "the end of a block")
-        self.edits.insert(self.toks[g.start].start, "{ ", NAME)
-        rb = self.toks[rbrace]
-        if rb.bol:
-            ind = self.u.src.indent_of(self.toks[g.start].start)
-            self.edits.insert(self.u.src.line_start(rb.start), ind + "}\n", NAME)
-        else:
-            self.edits.insert(rb.start, "} ", NAME)
         names = ", ".join(f"'{d.name}'" for d in g.decls if d.name)
+        ind = self.u.src.indent_of(self.toks[g.start].start)
+        closed = ""
+        ends = self.branch_ends(g.start, lbrace, rbrace)
+        if ends:
+            # the declaration is in an #if branch inside the block: the new
+            # block closes in that branch, so the braces balance whichever
+            # branch the preprocessor keeps
+            end = ends[0]
+            opening, endif = self.conditional_of(end)
+            # the code after the branch, but not the other branches of the
+            # conditionals holding the declaration (never kept with it)
+            spans = []
+            for k, d in enumerate(ends):
+                after = self.conditional_of(d)[1] or d
+                spans.append((after.hash_index, ends[k + 1].hash_index if k + 1 < len(ends)
+                              else rbrace))
+            problem = self.cut_statement(g.start, end, endif) \
+                or self.used_after(g, spans, end.line, rbrace)
+            if problem:
+                how = "declare it at the start of the block"
+                if opening is not None:
+                    how += (f", or open a block just before the '#{opening.name}' at line "
+                            f"{opening.line} that ends with the enclosing block")
+                self.error(g.decls[0],
+                           f"cannot move the declaration of {names or 'a name'}: not to the "
+                           f"start of its block ({why}), nor into a new block, which would "
+                           f"have to end before the '#{end.name}' at line {end.line} so that "
+                           "its braces stay in the preprocessor branch holding the declaration, "
+                           f"but {problem}; rewrite it by hand ({how})")
+            self.edits.insert(self.toks[g.start].start, "{ ", NAME)
+            self.edits.insert(end.start, ind + "}\n", NAME)
+            closed = f" ending before the '#{end.name}' at line {end.line}"
+        else:
+            self.edits.insert(self.toks[g.start].start, "{ ", NAME)
+            rb = self.toks[rbrace]
+            if rb.bol:
+                self.edits.insert(self.u.src.line_start(rb.start), ind + "}\n", NAME)
+            else:
+                self.edits.insert(rb.start, "} ", NAME)
         t = self.toks[g.start]
         self.diags.append(Diagnostic(self.u.path, t.line, t.col, "note",
-                                     f"declaration of {names} wrapped in a new block "
+                                     f"declaration of {names} wrapped in a new block{closed} "
                                      f"({why})", CODE))
 
     def macro_block(self, blk: _Block, anchor: int) -> None:
@@ -1011,6 +1086,178 @@ class _Pass:
                 self.error(decl, f"variable-length array '{decl.name}' has no C89 equivalent; "
                                  "use malloc/free")
             t = getattr(t, "type", None)
+
+    # -- preprocessor conditionals ---------------------------------------------
+    def branch_ends(self, tok: int, lbrace: int, rbrace: int) -> list:
+        """The ``#elif``/``#else``/``#endif`` directives ending the
+        conditional branches that hold token ``tok`` and lie inside the block
+        ``lbrace``..``rbrace`` (opened after its ``{``, ended before its
+        ``}``), innermost first; empty when there is none."""
+        lo, hi = self.toks[lbrace].line, self.toks[rbrace].line
+        return [d for first, last, d in self.branches_at(tok) if lo < first and last < hi]
+
+    def branches_at(self, tok: int) -> list:
+        """(first line, last line, the directive ending it) of every
+        conditional branch holding token ``tok``, innermost first."""
+        if self._branches is None:
+            ends = {d.line: d for d in self.toks.directives
+                    if d.name in ("elif", "else", "endif")}
+            self._branches = [(first, last, ends[last + 1]) for first, last, _, _
+                              in Conditionals(self.u).branches if last + 1 in ends]
+        line = self.toks[tok].line
+        return sorted((b for b in self._branches if b[0] <= line <= b[1]),
+                      key=lambda b: -b[0])
+
+    def hoist_point(self, anchor: int, tok: int, lbrace: int, rbrace: int | None):
+        """Token after which the declaration at token ``tok`` is hoisted:
+        ``anchor`` (after the block's leading declarations) when every #if
+        branch inside the block that holds ``anchor`` holds ``tok`` too;
+        else the ``#`` of the ``#endif`` closing those branches, when the
+        preprocessor kept nothing between (the hoisted lines go after it);
+        else None: there is no place that the configurations keeping
+        ``tok`` all keep."""
+        if rbrace is None or anchor == lbrace:
+            return anchor
+        holding = self.branch_ends(tok, lbrace, rbrace)
+        at = anchor
+        for end in self.branch_ends(anchor, lbrace, rbrace):
+            if any(end is h for h in holding):
+                break   # so are the branches around it
+            endif = self.conditional_of(end)[1]
+            if endif is None or not self.nothing_kept(at, endif.hash_index):
+                return None
+            at = endif.hash_index
+        return at
+
+    def nothing_kept(self, a: int, b: int) -> bool:
+        """No code and no #pragma between tokens ``a`` and ``b`` is on a
+        line the preprocessor kept."""
+        pp_lines = getattr(self.u, "pp_lines", None)
+        if pp_lines is None:
+            return False
+        for j in range(a + 1, b):
+            t = self.toks[j]
+            if t.pp >= 0 and not (j == t.pp + 1 and t.text == "pragma"):
+                continue
+            if pp_lines.get(t.line, "").strip():
+                return False
+        return True
+
+    def conditional_of(self, d):
+        """(the ``#if``/``#ifdef``/``#ifndef``, the ``#endif``) of the
+        conditional that directive ``d`` (``#elif``/``#else``/``#endif``)
+        belongs to; either is None when unmatched."""
+        dirs = self.toks.directives
+        k = next(i for i, x in enumerate(dirs) if x is d)
+        opening = closing = None
+        depth = 0
+        for j in range(k - 1, -1, -1):
+            name = dirs[j].name
+            if name == "endif":
+                depth += 1
+            elif name in ("if", "ifdef", "ifndef"):
+                if depth == 0:
+                    opening = dirs[j]
+                    break
+                depth -= 1
+        if d.name == "endif":
+            return opening, d
+        depth = 0
+        for j in range(k + 1, len(dirs)):
+            name = dirs[j].name
+            if name in ("if", "ifdef", "ifndef"):
+                depth += 1
+            elif name == "endif":
+                if depth == 0:
+                    closing = dirs[j]
+                    break
+                depth -= 1
+        return opening, closing
+
+    def cut_statement(self, start: int, end, endif) -> str | None:
+        """Why a block from token ``start`` to directive ``end`` would not
+        hold whole statements (brackets left open, a ``do`` without its
+        ``while``, an ``if`` whose ``else`` follows the ``#endif``), judged
+        on the text of every branch; None when it would."""
+        toks = self.toks
+        where = f"the '#{end.name}' at line {end.line} is inside a statement"
+        opened: list[str] = []
+        dos: list[int] = []     # bracket depth of each 'do' still without its 'while'
+        last = None
+        for j in range(start, end.hash_index):
+            t = toks[j]
+            if t.pp >= 0:
+                continue
+            last = t.text
+            if t.kind == "id":
+                if t.text == "do":
+                    dos.append(len(opened))
+                elif t.text == "while" and dos and dos[-1] == len(opened):
+                    dos.pop()
+            elif t.text in ("(", "[", "{"):
+                opened.append(t.text)
+            elif t.text in (")", "]", "}"):
+                if not opened or {")": "(", "]": "[", "}": "{"}[t.text] != opened[-1]:
+                    return where
+                opened.pop()
+        if opened or dos or last not in (";", "}"):
+            return where
+        if endif is not None:
+            k = toks.next_code(endif.hash_index)
+            if k is not None and toks[k].text == "else":
+                return where
+        return None
+
+    def used_after(self, g: _Group, spans, line: int, rbrace: int) -> str | None:
+        """Where a name the group declares is used in the token ranges
+        ``spans`` (in every branch there), or in the preprocessed lines after
+        line ``line`` up to the block's end (uses that macros write); None
+        when it is not.  Member names do not count."""
+        names = _declared_names(g.decls)
+        toks = self.toks
+        for a, b in spans:
+            for j in range(a, b):
+                t = toks[j]
+                if t.kind == "id" and t.text in names and j != t.pp + 1 \
+                        and not toks.is_member(j):
+                    return f"'{t.text}' is used after that line (line {t.line})"
+        pp_lines = getattr(self.u, "pp_lines", None) or {}
+        for ln in range(line + 1, toks[rbrace].line + 1):
+            pp_line = pp_lines.get(ln)
+            if pp_line is None:
+                continue
+            ptoks = Tokens(pp_line)
+            for j, t in enumerate(ptoks.toks):
+                if t.kind == "id" and t.text in names and not ptoks.is_member(j):
+                    return (f"'{t.text}' is used after that line (line {ln}, in a macro "
+                            "expansion)")
+        return None
+
+
+def _same(a: list, b: list) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
+def _declared_names(decls) -> set[str]:
+    """Names a declaration statement declares: its declarators, and the
+    tags and enumerators of the struct/union/enum types it defines."""
+    out: set[str] = set()
+    stack = []
+    for d in decls:
+        if d.name:
+            out.add(d.name)
+        stack.append(d.type)
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        if isinstance(n, (c_ast.Struct, c_ast.Union, c_ast.Enum)) and n.name \
+                and (n.values if isinstance(n, c_ast.Enum) else n.decls) is not None:
+            out.add(n.name)
+        elif isinstance(n, c_ast.Enumerator):
+            out.add(n.name)
+        stack.extend(c for _, c in n.children())
+    return out
 
 
 def _for_decls(node) -> list:
