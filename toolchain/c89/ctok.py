@@ -71,6 +71,7 @@ class Tokens:
         self.toks: list[Tok] = []
         self.comments: list[tuple[int, int]] = []
         self.directives: list[Directive] = []
+        self._code_ctx: list[bool] | None = None
         self._scan()
 
     # the indexes below are built on first use (many texts need only some)
@@ -232,7 +233,31 @@ class Tokens:
 
     def code_context(self) -> list[bool]:
         """Per token: True when it is C code a rename may touch (outside
-        directives, or in the replacement list of a ``#define``)."""
+        directives, or in the replacement list of a ``#define``).  Computed
+        once; the list is shared, do not change it."""
+        if self._code_ctx is None:
+            self._code_ctx = self._code_context()
+        return self._code_ctx
+
+    @cached_property
+    def id_index(self) -> dict[str, list[int]]:
+        """Spelling -> indices of the identifier tokens spelled so."""
+        out: dict[str, list[int]] = {}
+        for i, t in enumerate(self.toks):
+            if t.kind == "id":
+                lst = out.get(t.text)
+                if lst is None:
+                    out[t.text] = [i]
+                else:
+                    lst.append(i)
+        return out
+
+    @cached_property
+    def num_index(self) -> list[int]:
+        """Indices of the pp-number tokens."""
+        return [i for i, t in enumerate(self.toks) if t.kind == "num"]
+
+    def _code_context(self) -> list[bool]:
         ok = [t.pp < 0 for t in self.toks]
         for d in self.directives:
             if d.name != "define":

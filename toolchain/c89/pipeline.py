@@ -42,7 +42,7 @@ def port_source(text: str, path: str, *, include_dirs=(), defines=(),
     ctx = PassContext(path=path, compat_header=compat_header, units=units)
     original = text
     try:
-        with _fewer_collections():
+        with fewer_collections():
             units.get(text).ast  # parse errors are reported against the untouched input
             text, applied, final_diags, notes = _rounds(text, path, ctx)
     finally:
@@ -56,7 +56,7 @@ def port_source(text: str, path: str, *, include_dirs=(), defines=(),
 
 
 @contextlib.contextmanager
-def _fewer_collections():
+def fewer_collections():
     """Run the cyclic garbage collector less often meanwhile: a port makes
     millions of small objects that are freed by reference counting (tokens,
     AST nodes), and with the default thresholds the collector keeps walking

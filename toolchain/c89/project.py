@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..diag import ToolchainError
-from .pipeline import PortResult, port_source
+from .pipeline import PortResult, fewer_collections, port_source
 
 
 @dataclass
@@ -40,6 +40,13 @@ _OPTS: dict = {}
 def _init(opts: dict) -> None:
     _OPTS.clear()
     _OPTS.update(opts)
+
+
+def _worker_init(opts: dict) -> None:
+    _init(opts)
+    # a worker lives for the ports only: collect cycles as rarely as a port
+    # does (see pipeline), not again at the end of every file
+    fewer_collections().__enter__()
 
 
 def _port_one(item: tuple[int, str, str]) -> tuple[int, FileResult]:
@@ -89,16 +96,17 @@ def port_files(items: list[tuple[str, str]], *, jobs: int | None = None, include
     results: list[FileResult | None] = [None] * len(work)
     if jobs == 1:
         _init(opts)
-        for item in work:
-            i, r = _port_one(item)
-            results[i] = r
-            if on_done is not None:
-                on_done(i, r)
+        with fewer_collections():
+            for item in work:
+                i, r = _port_one(item)
+                results[i] = r
+                if on_done is not None:
+                    on_done(i, r)
         return results  # type: ignore[return-value]
     work.sort(key=lambda w: -len(w[2]))  # largest first
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ctx.Pool(jobs, initializer=_init, initargs=(opts,)) as pool:
+    with ctx.Pool(jobs, initializer=_worker_init, initargs=(opts,)) as pool:
         for i, r in pool.imap_unordered(_port_one, work, chunksize=1):
             results[i] = r
             if on_done is not None:

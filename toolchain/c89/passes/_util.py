@@ -8,12 +8,12 @@ from ..ctok import Tokens
 def code_ids(toks: Tokens, names) -> list[int]:
     """Indices of identifier tokens spelled as one of ``names`` that are real
     code (outside directives or in a ``#define`` body) and not member names."""
+    index = toks.id_index
+    hits = [i for name in names for i in index.get(name, ())]
+    if not hits:
+        return hits
     ctx = toks.code_context()
-    out = []
-    for i, t in enumerate(toks.toks):
-        if t.kind == "id" and t.text in names and ctx[i] and not toks.is_member(i):
-            out.append(i)
-    return out
+    return [i for i in sorted(set(hits)) if ctx[i] and not toks.is_member(i)]
 
 
 def call_parens(toks: Tokens, i: int) -> tuple[int, int] | None:

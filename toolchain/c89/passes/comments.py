@@ -9,6 +9,8 @@ trips -Wcomment).
 
 from __future__ import annotations
 
+import re
+
 from ..source import EditList
 from . import PassOutput
 
@@ -25,39 +27,24 @@ def _convert(body: str) -> str:
     return "/*" + stripped + " */"
 
 
+# One scan, left to right: line splices, string and character literals (to
+# a closing quote or the end of the line; a backslash takes the next
+# character), block comments (to "*/" or the end), line comments (through
+# splices, "\\\r\n" too), runs of uninteresting characters, any other one.
+_SCAN = re.compile(r"""\\\n|"(?:[^"\\\n]|\\[\s\S])*(?:"|\n)?|'(?:[^'\\\n]|\\[\s\S])*(?:'|\n)?"""
+                   r"""|/\*(?:[\s\S]*?\*/|[\s\S]*)|(?P<line>//(?:\\\r?\n|[^\n])*)|[^\\"'/]+|[\s\S]""")
+
+
 def find_line_comments(text: str) -> list[tuple[int, int]]:
-    """``[start, end)`` of every ``//`` comment (end excludes the newline)."""
+    """``[start, end)`` of every ``//`` comment (end excludes the newline and
+    a carriage return before it)."""
     out = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\" and text.startswith("\n", i + 1):
-            i += 2
-        elif c in "\"'":
-            q = c
-            i += 1
-            while i < n and text[i] != q and text[i] != "\n":
-                i += 2 if text[i] == "\\" else 1
-            i += 1
-        elif c == "/" and text.startswith("*", i + 1):
-            j = text.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-        elif c == "/" and text.startswith("/", i + 1):
-            j = i + 2
-            while j < n and text[j] != "\n":
-                if text[j] == "\\" and text.startswith("\n", j + 1):
-                    j += 2
-                    continue
-                if text[j] == "\\" and text.startswith("\r\n", j + 1):
-                    j += 3
-                    continue
-                j += 1
-            if j > i and text[j - 1] == "\r":
-                j -= 1
-            out.append((i, j))
-            i = j
-        else:
-            i += 1
+    for m in _SCAN.finditer(text):
+        if m.lastgroup:
+            s, e = m.span()
+            if text[e - 1] == "\r":
+                e -= 1
+            out.append((s, e))
     return out
 
 

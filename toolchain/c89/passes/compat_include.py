@@ -35,8 +35,8 @@ def run(text: str, ctx) -> PassOutput:
     incs = included_headers(toks)
     has = any(h == header for h, _ in incs)
     codectx = toks.code_context()
-    uses = any(codectx[i] and t.kind == "id" and t.text.lower().startswith("c89_")
-               for i, t in enumerate(toks.toks))
+    uses = any(codectx[i] for name, where in toks.id_index.items()
+               if name[:4].lower() == "c89_" for i in where)
     removable = [d for h, d in incs if h in REMOVED]
     if not (has or uses or removable):
         return PassOutput(edits)

@@ -216,23 +216,33 @@ def run(text: str, ctx) -> PassOutput:
     # macros that #if/#elif evaluate: the preprocessor cannot evaluate the
     # C89_I64(...) casts, so their bodies keep the C99 literal (reported)
     in_if: set[str] = set()
-    if_dirs = {d.hash_index for d in toks.directives if d.name in ("if", "elif")}
-    for k, t in enumerate(toks.toks):
-        if t.pp in if_dirs:
-            if t.kind == "id":
-                in_if.add(t.text)
-            elif t.kind == "num" and literal_64(t.text) is not None and "ll" in t.text.lower():
-                diags.append(Diagnostic(unit.path, t.line, t.col, "warning",
-                                        f"'{t.text}' in #if: C89 preprocessors have no long "
-                                        "long; left as is", CODE))
+    if_toks = []
+    for d in toks.directives:
+        if d.name in ("if", "elif"):
+            k = d.hash_index
+            while k < n and toks[k].pp == d.hash_index:
+                if_toks.append(toks[k])
+                k += 1
+    for t in if_toks:
+        if t.kind == "id":
+            in_if.add(t.text)
+        elif t.kind == "num" and literal_64(t.text) is not None and "ll" in t.text.lower():
+            diags.append(Diagnostic(unit.path, t.line, t.col, "warning",
+                                    f"'{t.text}' in #if: C89 preprocessors have no long "
+                                    "long; left as is", CODE))
     macro_of: dict[int, str] = {}
     for d in toks.directives:
         if d.name == "define" and d.hash_index + 2 < n and toks[d.hash_index + 2].text in in_if:
             macro_of[d.hash_index] = toks[d.hash_index + 2].text
-    i = 0
-    while i < n:
+    # only type words and numbers matter below
+    index = toks.id_index
+    todo = sorted({i for w in _TYPE_WORDS for i in index.get(w, ())} | set(toks.num_index))
+    after_run = 0
+    for i in todo:
+        if i < after_run:
+            continue
         t = toks[i]
-        if codectx[i] and t.kind == "id" and t.text in _TYPE_WORDS:
+        if codectx[i] and t.kind == "id":
             j = i
             while j < n and toks[j].text in _TYPE_WORDS and toks[j].pp == t.pp:
                 j += 1
@@ -240,7 +250,7 @@ def run(text: str, ctx) -> PassOutput:
             if words.count("long") >= 2:
                 new = "c89_uint64_t" if "unsigned" in words else "c89_int64_t"
                 edits.replace(t.start, toks[j - 1].end, new, NAME)
-            i = j
+            after_run = j
             continue
         if codectx[i] and t.kind == "num" and t.pp in macro_of:
             if literal_64(t.text) is not None:
@@ -255,7 +265,6 @@ def run(text: str, ctx) -> PassOutput:
                     and "ll" in t.text.lower():
                 diags.append(Diagnostic(unit.path, t.line, t.col, "warning",
                                         f"integer literal '{t.text}' out of range", CODE))
-        i += 1
     rw = _Rewriter(unit, toks, edits, diags)
     user = unit.user_names
     for i in code_ids(toks, set(PRINTF) | set(SCANF) | set(VSCANF)):
