@@ -106,3 +106,64 @@ def test_cli_error_is_compiler_style_and_writes_nothing(tmp_path, capsys):
 def test_cli_missing_input(tmp_path, capsys):
     assert main([str(tmp_path / "nope.c"), "-o", str(tmp_path)]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_edits_of_passes_in_one_round_never_touch():
+    from toolchain.c89.pipeline import _Taken
+    from toolchain.c89.source import Edit
+    taken = _Taken()
+    assert taken.take([Edit(4, 8, "x"), Edit(10, 10, "y")])
+    assert not taken.take([Edit(8, 9, "z")])        # starts where a replacement ends
+    assert not taken.take([Edit(10, 10, "w")])      # an insertion at the same place
+    assert not taken.take([Edit(0, 5, "v")])        # overlaps
+    assert not taken.take([Edit(20, 21, "u"), Edit(6, 6, "t")])   # all or nothing
+    assert taken.take([Edit(0, 3, "s"), Edit(9, 9, "r"), Edit(11, 12, "q")])
+    assert taken.apply("0123456789abcdef") == "s3x8r9yaqcdef"
+
+
+def test_a_pass_that_yields_runs_again_on_the_result():
+    # the declarations pass moves the line in which the stdint pass renames
+    # uint8_t: the rename waits a round, and <stdint.h> stays until it is made
+    src = ("#include <stdint.h>\nint f(void)\n{\n    int a = 1;\n    a++;\n"
+           "    uint8_t b = (uint8_t)a;\n    return b;\n}\n")
+    res = port_source(src, "y.c")
+    assert res.text == ('#include "c89compat.h"\nint f(void)\n{\n    int a = 1;\n'
+                        "    c89_uint8_t b;\n    a++;\n    b = (c89_uint8_t)a;\n"
+                        "    return b;\n}\n")
+    assert res.passes_applied == ["declarations", "stdint", "compat_include"]
+    assert port_source(res.text, "y.c").text == res.text
+
+
+def _one_after_another(text, path, ctx):
+    """The plain schedule the rounds stand for: each pass reads the text the
+    pass before it wrote, round after round, until a round changes nothing."""
+    from toolchain.c89 import pipeline
+    from toolchain.c89.passes import pass_modules
+    applied, diags, notes = [], [], []
+    for _ in range(pipeline.MAX_ROUNDS):
+        before, diags = text, []
+        for mod in pass_modules():
+            needed = getattr(mod, "needed", None)
+            if needed is not None and not needed(text):
+                continue
+            out = mod.run(text, ctx)
+            new = out.edits.apply() if out.edits else text
+            notes += [d for d in out.diagnostics if d.severity == "note"]
+            diags += [d for d in out.diagnostics if d.severity != "note"]
+            if new != text and mod.NAME not in applied:
+                applied.append(mod.NAME)
+            text = new
+        if text == before:
+            return text, applied, diags, notes
+    raise AssertionError("did not settle")
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.c")), ids=lambda p: p.name)
+def test_rounds_give_what_one_pass_after_another_gives(path, monkeypatch):
+    from toolchain.c89 import pipeline
+    text = path.read_text("utf-8")
+    merged = port_source(text, str(path))
+    monkeypatch.setattr(pipeline, "_rounds", _one_after_another)
+    plain = port_source(text, str(path))
+    assert merged.text == plain.text
+    assert merged.passes_applied == plain.passes_applied

@@ -77,7 +77,9 @@ def _rounds(text: str, path: str, ctx: PassContext):
     made, which is what running the passes one after another would give
     for the characters they both wanted to change.  Passes marked
     ``AFTER_EDITS`` (they read tokens only, never the AST) run last, one
-    after another, on the text with the round's edits made.  Passes marked
+    after another, on the text with the round's edits made, and only when
+    no pass had to wait (``compat_include`` drops ``<stdint.h>`` once the
+    compat names are in: never before the stdint pass has made them).  Passes marked
     ``INPUT_ONLY`` (checks that never edit, about what no rewrite changes)
     run in the first round only; their findings name places in the input."""
     applied: list[str] = []
@@ -88,6 +90,7 @@ def _rounds(text: str, path: str, ctx: PassContext):
     kept: list[Diagnostic] = []   # findings of the checks on the input
     for round_no in range(MAX_ROUNDS):
         taken = _Taken()
+        waiting = False   # a pass whose edits touched an earlier pass's
         round_diags: list[Diagnostic] = []
         for mod in passes:
             once = getattr(mod, "INPUT_ONLY", False)
@@ -98,24 +101,24 @@ def _rounds(text: str, path: str, ctx: PassContext):
             needed = getattr(mod, "needed", None)
             if needed is not None and not needed(text):
                 continue
-            try:
-                out = mod.run(text, ctx)
-                edits = out.edits.edits if out.edits else []
-            except EditConflict as exc:  # a bug in a pass, not in the input
-                raise ToolchainError(f"internal error in pass '{mod.NAME}': {exc}",
-                                     exit_code=2) from None
+            out = _run(mod, text, ctx)
+            edits = out.edits.edits if out.edits else []
             for d in out.diagnostics:
                 (notes if d.severity == "note" else kept if once else round_diags).append(d)
-            if edits and taken.take(edits) and mod.NAME not in applied:
-                applied.append(mod.NAME)
+            if edits:
+                if not taken.take(edits):
+                    waiting = True
+                elif mod.NAME not in applied:
+                    applied.append(mod.NAME)
         new = taken.apply(text)
-        for mod in finishers:
+        # finishers read the result of every pass: not while one waits
+        for mod in finishers if not waiting else ():
             # a pass that reads tokens only runs on the round's result, as
             # it would after the other passes
             needed = getattr(mod, "needed", None)
             if needed is not None and not needed(new):
                 continue
-            out = mod.run(new, ctx)
+            out = _run(mod, new, ctx)
             round_diags.extend(d for d in out.diagnostics if d.severity != "note")
             notes.extend(d for d in out.diagnostics if d.severity == "note")
             if out.edits:
@@ -131,6 +134,14 @@ def _rounds(text: str, path: str, ctx: PassContext):
                              exit_code=2)
     order = [m.NAME for m in pass_modules()]
     return text, sorted(applied, key=order.index), kept + final_diags, notes
+
+
+def _run(mod, text: str, ctx: PassContext):
+    try:
+        return mod.run(text, ctx)
+    except EditConflict as exc:  # a bug in a pass, not in the input
+        raise ToolchainError(f"internal error in pass '{mod.NAME}': {exc}",
+                             exit_code=2) from None
 
 
 class _Taken:
