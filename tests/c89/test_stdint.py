@@ -15,6 +15,15 @@ def test_stdbool():
     assert port(src) == '#include "c89compat.h"\nc89_bool f(void) { c89_bool ok = 1; return ok && !0; }\n'
 
 
+def test_stdbool_after_statement_keywords():
+    # "return true;" and "case false:" are no declarations of true/false
+    src = ("#include <stdbool.h>\nbool f(int k) {\n    switch (k) { case false: return true; }\n"
+           "    if (k > 1) return false; else return true;\n}\n")
+    assert port(src) == ('#include "c89compat.h"\nc89_bool f(int k) {\n'
+                         "    switch (k) { case 0: return 1; }\n"
+                         "    if (k > 1) return 0; else return 1;\n}\n")
+
+
 def test_limits_and_int64_c():
     src = "#include <stdint.h>\nint64_t a = INT64_C(-9000000000); uint32_t m = UINT32_MAX;\n"
     assert port(src) == ('#include "c89compat.h"\n'

@@ -78,10 +78,15 @@ def included_headers(toks: Tokens) -> list[tuple[str, object]]:
     return out
 
 
+# words that end a statement's keyword, not a type: "return true;" has no declarator
+_NOT_TYPE_WORDS = frozenset("return case goto sizeof else do break continue default".split())
+
+
 def is_declarator(toks: Tokens, i: int) -> bool:
     """Token ``i`` looks like the name being declared (``int expf;``,
     ``float *sqrtf,``): after a type word or ``*`` and before ``; , [ : = )``."""
     if i == 0 or i + 1 >= len(toks):
         return False
     prev, nxt = toks[i - 1], toks[i + 1].text
-    return (prev.kind == "id" or prev.text == "*") and nxt in (";", ",", "[", ":", "=", ")")
+    return ((prev.kind == "id" and prev.text not in _NOT_TYPE_WORDS) or prev.text == "*") \
+        and nxt in (";", ",", "[", ":", "=", ")")
