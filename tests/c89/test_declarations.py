@@ -494,3 +494,257 @@ def test_for_loop_wrap_across_branches_is_an_error():
     assert (ei.value.exit_code, d.line, d.col) == (2, 5, 5)
     assert d.message.startswith("cannot wrap the for-loop declaring 'i' in a block")
     assert "the loop ends in another preprocessor branch than the one it starts in" in d.message
+
+
+# -- a declaration in an #if branch is not hoisted out of it ------------------------
+# Hoisted out, it would be an unused (or unknown, or clashing) declaration in the
+# configurations without the branch.  When it is the first code in its branch, a new
+# block opens before the #if line and closes with the enclosing block; otherwise the
+# block opened at the declaration closes at the branch's end (see above).
+
+def _port_configs(src, name, configs):
+    from toolchain.c89.cli import port_configs
+    return port_configs(src, name, configs).text
+
+
+FIRST_IN_BRANCH_PROGRAM = """#include <stdio.h>
+
+static void g(void) { puts("g"); }
+
+static int f(void)
+{
+    g();
+#ifdef X
+    int a = 1;
+    printf("%d\\n", a);
+#else
+    double a = 2.5;
+    printf("%g\\n", a);
+#endif
+    return 0;
+}
+
+int main(void)
+{
+    return f();
+}
+"""
+
+
+@pytest.mark.parametrize("configs", [[["X"], []], [[], ["X"]], [["X"]], [[]]],
+                         ids=["X-then-plain", "plain-then-X", "X-alone", "plain-alone"])
+def test_declaration_first_in_its_branch_opens_a_block_before_the_if(configs, tmp_path):
+    src = FIRST_IN_BRANCH_PROGRAM
+    out = _port_configs(src, "fb.c", configs)
+    assert out == src.replace("    g();\n#ifdef X\n", "    g();\n    {\n#ifdef X\n").replace(
+        "#endif\n    return 0;\n}", "#endif\n    return 0;\n    }\n}")
+    for cfg in configs:
+        assert port(out, "fb.c", defines=cfg) == out  # fixed point
+    res = port_source(src, "fb.c", defines=configs[0])
+    assert [(d.severity, d.message) for d in res.diagnostics] == [
+        ("note", "declaration of 'a' wrapped in a new block opened before the '#ifdef' at "
+                 "line 8 (hoisting it would take it out of the preprocessor branch holding it)")]
+    if not have("gcc"):
+        pytest.skip("gcc is needed to build the port")
+    _behaves_the_same(tmp_path, src, out, [[], ["X"]])
+
+
+def test_name_declared_in_every_branch_used_after_the_endif(tmp_path):
+    # the common pattern: each configuration declares the name, code after uses it
+    src = ("#include <stdio.h>\nstatic long f(int n)\n{\n    n++;\n  #if defined(X)\n"
+           "    int a = n * 2;\n  #elif defined(Y)\n    /* wide */\n    long a = n * 3L;\n"
+           "  #else\n    short a = (short)(n - 1);\n  #endif\n    n += 4;\n"
+           "    long b = a + n;\n    printf(\"%ld\\n\", (long)a);\n    return b;\n}\n"
+           "int main(void)\n{\n    printf(\"%ld\\n\", f(3));\n    return 0;\n}\n")
+    configs = [["X"], ["Y"], []]
+    out = _port_configs(src, "ua.c", configs)
+    # b, after the #endif, is hoisted to the start of the enclosing block as usual
+    assert out == src.replace("    n++;\n  #if", "    long b;\n    n++;\n    {\n  #if").replace(
+        "    long b = a + n;\n", "    b = a + n;\n"
+    ).replace("    return b;\n}", "    return b;\n    }\n}")
+    for cfg in configs:
+        assert port(out, "ua.c", defines=cfg) == out
+    if not have("gcc"):
+        pytest.skip("gcc is needed to build the port")
+    _behaves_the_same(tmp_path, src, out, configs)
+
+
+def test_statement_before_the_declaration_in_its_branch_wraps_to_the_branch_end(tmp_path):
+    # the #ifdef branch starts with a statement: its block closes before the #else; the
+    # #else branch starts with its declaration: a block opens before the #ifdef
+    src = ("#include <stdio.h>\nstatic int f(int n)\n{\n    n++;\n#ifdef X\n    n *= 3;\n"
+           "    int a = n * 2;\n    printf(\"%d\\n\", a);\n#else\n    int a = n - 1;\n"
+           "    printf(\"%d\\n\", a);\n#endif\n    return n;\n}\n"
+           "int main(void)\n{\n    printf(\"%d\\n\", f(3));\n    return 0;\n}\n")
+    wrapped = src.replace("    int a = n * 2;\n    printf(\"%d\\n\", a);\n#else",
+                          "    { int a = n * 2;\n    printf(\"%d\\n\", a);\n    }\n#else")
+    res = port_source(src, "sb.c", defines=["X"])
+    assert res.text == wrapped
+    assert [(d.severity, d.message) for d in res.diagnostics] == [
+        ("note", "declaration of 'a' wrapped in a new block ending before the '#else' at "
+                 "line 9 (that is outside the '#ifdef' at line 5, and code comes before it "
+                 "in that branch (line 6))")]
+    # ported with -DX first, the #else branch then starts the new block alone
+    x_first = wrapped.replace("    n++;\n#ifdef X", "    n++;\n    {\n#ifdef X").replace(
+        "    return n;\n}", "    return n;\n    }\n}")
+    # ported without it first, the #ifdef branch declares after a statement, so
+    # the #else branch's block closes at the #endif too
+    plain_first = wrapped.replace("    int a = n - 1;\n    printf(\"%d\\n\", a);\n#endif",
+                                  "    { int a = n - 1;\n    printf(\"%d\\n\", a);\n    }\n#endif")
+    outs = {}
+    for configs, want in (([["X"], []], x_first), ([[], ["X"]], plain_first)):
+        outs[want] = _port_configs(src, "sb.c", configs)
+        assert outs[want] == want, configs
+    if not have("gcc"):
+        pytest.skip("gcc is needed to build the port")
+    for out in outs:
+        _behaves_the_same(tmp_path, src, out, [[], ["X"]])
+
+
+def test_other_branch_declaring_after_a_statement_wraps_to_the_branch_end(tmp_path):
+    src = ("#include <stdio.h>\nstatic int f(int n)\n{\n    n++;\n#ifdef X\n"
+           "    int a = n * 2;\n    n += a;\n#else\n    n--;\n    int b = n * 3;\n"
+           "    n += b;\n#endif\n    return n;\n}\n"
+           "int main(void)\n{\n    printf(\"%d\\n\", f(3));\n    return 0;\n}\n")
+    res = port_source(src, "ol.c", defines=["X"])
+    assert res.text == src.replace("    int a = n * 2;\n    n += a;\n#else",
+                                   "    { int a = n * 2;\n    n += a;\n    }\n#else")
+    assert "the '#else' branch at line 8 declares after other code (line 10)" \
+        in res.diagnostics[0].message
+    out = _port_configs(src, "ol.c", [["X"], []])
+    assert out == res.text.replace("    int b = n * 3;\n    n += b;\n#endif",
+                                   "    { int b = n * 3;\n    n += b;\n    }\n#endif")
+    if not have("gcc"):
+        pytest.skip("gcc is needed to build the port")
+    _behaves_the_same(tmp_path, src, out, [[], ["X"]])
+
+
+def test_statement_before_the_declaration_and_a_use_after_the_endif():
+    src = ("int f(int n)\n{\n    n++;\n#ifdef X\n    n *= 3;\n    int a = n * 2;\n#else\n"
+           "    int a = n - 1;\n#endif\n    return a;\n}\n")
+    # one configuration: no block fits, so the declaration leaves its branch
+    # (what that configuration needs), with a note
+    res = port_source(src, "se.c", defines=["X"])
+    assert res.text == ("int f(int n)\n{\n    int a;\n    n++;\n#ifdef X\n    n *= 3;\n"
+                        "    a = n * 2;\n#else\n    int a = n - 1;\n#endif\n    return a;\n}\n")
+    note = [d for d in res.diagnostics if d.code == "c89-decl"][0]
+    assert (note.severity, note.line, note.col) == ("note", 6, 5)
+    assert "out of the '#ifdef' at line 4: configurations without that branch get it" \
+        in note.message
+    # both configurations: the #else declaration cannot follow (its 'a' would
+    # no longer be the one returned), which is an error
+    with pytest.raises(ToolchainError) as ei:
+        _port_configs(src, "se.c", [["X"], []])
+    d = ei.value.diagnostics[0]
+    assert (ei.value.exit_code, d.line) == (2, 9)
+    assert d.message.startswith("cannot move the declaration of 'a'")
+    assert "'a' is used after that line" in d.message
+
+
+NESTED_BRANCH_PROGRAM = """#include <stdio.h>
+
+static int f(int n)
+{
+    n++;
+#ifdef X
+#ifdef Y
+    long a = n * 2L;
+#else
+    int a = n * 3;
+#endif
+    n += (int)a;
+#else
+    double a = n / 2.0;
+    n += (int)a;
+#endif
+    printf("%d\\n", n);
+    return n;
+}
+
+int main(void)
+{
+    printf("%d\\n", f(3));
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("configs", [[["X", "Y"]], [["X"]], [[]], [["X", "Y"], ["X"], []],
+                                     [[], ["X"], ["X", "Y"]]],
+                         ids=["XY", "X", "plain", "all", "all-reversed"])
+def test_declaration_first_in_a_nested_conditional(configs, tmp_path):
+    # the block opens before the outermost #if inside the enclosing block; the other
+    # branches of both conditionals start with a declaration too
+    src = NESTED_BRANCH_PROGRAM
+    out = _port_configs(src, "nc.c", configs)
+    assert out == src.replace("    n++;\n#ifdef X\n", "    n++;\n    {\n#ifdef X\n").replace(
+        "    return n;\n}", "    return n;\n    }\n}", 1)
+    if not have("gcc"):
+        pytest.skip("gcc is needed to build the port")
+    _behaves_the_same(tmp_path, src, out, [[], ["X"], ["X", "Y"]])
+
+
+def test_conditional_inside_the_branch_of_the_leading_declarations(tmp_path):
+    # the #ifdef Y lies in the #ifdef X branch that holds the hoist point: a block
+    # opened before it could not close with the enclosing block, so the block opened
+    # at the declaration closes before the #endif
+    src = ("#include <stdio.h>\nstatic int f(int n)\n{\n#ifdef X\n    int q = n;\n    n++;\n"
+           "#ifdef Y\n    int a = n * 2;\n    n += a;\n#endif\n    n += q;\n#endif\n"
+           "    return n;\n}\n"
+           "int main(void)\n{\n    printf(\"%d\\n\", f(3));\n    return 0;\n}\n")
+    out = _port_configs(src, "cl.c", [[], ["X"], ["X", "Y"]])
+    assert out == src.replace("    int a = n * 2;\n    n += a;\n#endif",
+                              "    { int a = n * 2;\n    n += a;\n    }\n#endif")
+    if not have("gcc"):
+        pytest.skip("gcc is needed to build the port")
+    _behaves_the_same(tmp_path, src, out, [[], ["X"], ["X", "Y"]])
+
+
+def test_declarations_after_the_first_one_in_the_branch_stay_in_it(tmp_path):
+    # the new block starts with the #ifdef, whose declarations lead it; the later
+    # ones are hoisted after them, in the branch (the block starts with a #if line:
+    # the hoisted lines are indented like the code)
+    src = ("#include <stdio.h>\nstatic int f(int n)\n{\n    n++;\n#ifdef X\n    int t0 = n;\n"
+           "    static int calls = 0;\n    calls++;\n    int t1 = calls;\n#endif\n"
+           "    n *= 7;\n#ifdef X\n    printf(\"%d %d\\n\", n - t0, t1);\n#endif\n"
+           "    int r = n + 1;\n    return r;\n}\n"
+           "int main(void)\n{\n    printf(\"%d\\n\", f(3));\n    return 0;\n}\n")
+    out = _port_configs(src, "tm.c", [["X"], []])
+    assert out == src.replace(
+        "    n++;\n#ifdef X\n", "    int r;\n    n++;\n    {\n#ifdef X\n").replace(
+        "    calls++;\n    int t1 = calls;\n", "    int t1;\n    calls++;\n    t1 = calls;\n"
+    ).replace("    int r = n + 1;\n    return r;\n}", "    r = n + 1;\n    return r;\n    }\n}")
+    if not have("gcc"):
+        pytest.skip("gcc is needed to build the port")
+    _behaves_the_same(tmp_path, src, out, [[], ["X"]])
+
+
+def test_for_declaration_in_a_branch_wraps_the_loop(tmp_path):
+    src = ("#include <stdio.h>\nstatic int f(int n)\n{\n    n++;\n#ifdef X\n"
+           "    for (int i = 0; i < 3; i++) n += i;\n#endif\n    return n;\n}\n"
+           "int main(void)\n{\n    printf(\"%d\\n\", f(3));\n    return 0;\n}\n")
+    out = port(src, "fw.c", defines=["X"])
+    assert out == src.replace("    for (int i = 0; i < 3; i++) n += i;\n",
+                              "    { int i; for (i = 0; i < 3; i++) n += i; }\n")
+    if not have("gcc"):
+        pytest.skip("gcc is needed to build the port")
+    _behaves_the_same(tmp_path, src, out, [[], ["X"]])
+
+
+def test_declaration_after_the_endif_using_a_type_the_branches_define(tmp_path):
+    # T b names the typedef of the conditional: it is not hoisted above it, but
+    # after the #endif, in the new block (every order of configurations agrees)
+    src = ("#include <stdio.h>\nstatic int f(int n)\n{\n    n++;\n#ifdef X\n"
+           "    typedef int T;\n#else\n    typedef double T;\n#endif\n    n *= 7;\n"
+           "    T b = n / 2;\n    int c = n;\n    printf(\"%g\\n\", (double)b);\n"
+           "    return c;\n}\n"
+           "int main(void)\n{\n    return f(3) != 28;\n}\n")
+    want = src.replace("    n++;\n#ifdef X", "    n++;\n    {\n#ifdef X").replace(
+        "#endif\n    n *= 7;\n    T b = n / 2;\n    int c = n;\n",
+        "#endif\n    T b;\n    int c;\n    n *= 7;\n    b = n / 2;\n    c = n;\n").replace(
+        "    return c;\n}", "    return c;\n    }\n}")
+    for configs in ([["X"], []], [[], ["X"]], [["X"]]):
+        assert _port_configs(src, "td.c", configs) == want, configs
+    if not have("gcc"):
+        pytest.skip("gcc is needed to build the port")
+    _behaves_the_same(tmp_path, src, want, [[], ["X"]])

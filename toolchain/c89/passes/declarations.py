@@ -15,6 +15,34 @@ branch that does not hold the declaration (``#ifdef DEBUG int dbg = 0;
 declaration is wrapped in a new block as below.  Either way, every
 configuration that keeps the original declaration keeps what replaces it.
 
+A declaration in an ``#if``/``#elif``/``#else`` branch that lies inside the
+block is not hoisted out of that branch (the configurations without it
+would get an unused declaration, or one of a type they do not have).  When
+it is the first code in its branch (directives and blank lines only
+before it), the conditional does not lie inside another branch of the
+block, and each other branch of the conditionals holding it starts with a
+declaration or has none after other code (judged on its text), a new
+block opens on a line of its own before the ``#if`` line and closes where
+the enclosing block ends::
+
+    g();                            g();
+    #ifdef X                        {
+    int a = 1;                      #ifdef X
+    #else                    ->     int a = 1;
+    long a = 2;                     #else
+    #endif                          long a = 2;
+    use(a);                         #endif
+                                    use(a);
+                                    }
+
+so the declarations lead it in every configuration and stay visible after
+the ``#endif``.  Declarations after the ``#endif`` are still hoisted to
+the start of the enclosing block, unless they name something the
+conditional may declare (they are then left for the next round, in the new
+block).  Otherwise the declaration is wrapped in a new block that closes at
+the end of its branch (see below), and a ``for`` declaration there wraps
+its loop instead of being hoisted.
+
 ``for (int i = 0; ...)`` hoists ``int i;`` to the enclosing block and keeps
 ``for (i = 0; ...)``; several loops declaring the same name with the same
 type share one hoisted declaration.
@@ -86,6 +114,8 @@ _SPEC_KW = {"const", "volatile", "static", "extern", "register", "auto", "inline
             "double", "void", "_Bool", "_Complex", "__inline", "__restrict", "typedef",
             "_Thread_local", "__inline__", "__restrict__", "__volatile__", "__const"}
 _TAG_KW = {"struct", "union", "enum"}
+_STMT_KW = {"return", "goto", "case", "default", "else", "do", "while", "for", "if", "switch",
+            "break", "continue", "sizeof", "asm", "__asm", "__asm__"}
 _MAX_ZERO_FILL = 64
 
 
@@ -815,6 +845,11 @@ class _Pass:
         lead = [idx for idx in range(boundary) if items[idx][0] == "decl"]
         anchor = groups[lead[-1]].semi if lead else lbrace
         first_tok = lbrace + 1
+        if first_tok < len(self.toks) and self.toks[first_tok].pp >= 0 \
+                and self.toks.directive_of(first_tok).name in ("if", "ifdef", "ifndef"):
+            # the block starts with a conditional (#if lines are often not
+            # indented): indent like the code in it
+            first_tok = self.toks.next_code(lbrace) or first_tok
         if first_tok < len(self.toks) and self.toks[first_tok].line > self.toks[lbrace].line:
             indent = self.u.src.indent_of(self.toks[first_tok].start)
         else:
@@ -824,6 +859,9 @@ class _Pass:
 
         def hoist_at(tok):
             return self.hoist_point(anchor, tok, lbrace, rbrace)
+
+        def left_at(tok, at):
+            return self.branches_left(tok, at, lbrace, rbrace)
 
         for_nodes_by_name: dict[str, set[int]] = {}
         for _, f in fors:
@@ -853,7 +891,25 @@ class _Pass:
         events.sort(key=lambda e: (e[0], self.u.locate(e[2].coord) or 0 if e[2] else 0))
         hoisted: dict[str, tuple[str, tuple, int]] = {}
         out_lines: dict[int, list[str]] = {}   # hoist point -> declaration lines
+        skip_to = None  # the #endif of a conditional a new block was opened before
+        inside: set[str] = set()    # the words in it
         for idx, is_for, fnode in events:
+            if skip_to is not None:
+                # what lies in that conditional is in the new block (next
+                # round); a declaration after it is hoisted as usual unless
+                # it names something that conditional may declare or define
+                if is_for or groups[idx].semi is None:
+                    break
+                g = groups[idx]
+                if g.start < skip_to:
+                    continue
+                stays = set()   # initializers that become assignments in place
+                for k, d in enumerate(g.decls):
+                    if self.classify(d) in ("split", "elements"):
+                        stays.update(range(*self.split_decl(g, k)[2:]))
+                if any(self.toks[j].kind == "id" and self.toks[j].text in inside
+                       for j in range(g.start, g.semi) if j not in stays):
+                    break
             if not is_for:
                 g = groups[idx]
                 if g.macro is not None:
@@ -864,7 +920,6 @@ class _Pass:
                 conflict = "fallback" in modes
                 at = hoist_at(g.start)
                 outside = at is None
-                conflict = conflict or outside
                 merged = []
                 for k, d in enumerate(g.decls):
                     if conflict:
@@ -883,6 +938,34 @@ class _Pass:
                             merged.append(k)
                         else:
                             conflict = True
+                left = [] if conflict else left_at(g.start, at)
+                if left:
+                    # hoisting would take it out of an #if branch inside the block
+                    opening, problem = self.branch_opening(g, left, lbrace, rbrace)
+                    if problem is None:
+                        self.block_before(g, opening, rbrace)
+                        skip_to = self.conditional_of(left[-1][2])[1].hash_index
+                        inside = {t.text for t in self.toks.toks[opening.hash_index:skip_to]
+                                  if t.kind == "id"} - _SPEC_KW - _TAG_KW
+                        continue
+                    if not outside:
+                        where = "the preprocessor branch holding it" if opening is None else \
+                            f"the '#{opening.name}' at line {opening.line}"
+                        ends = self.branch_ends(g.start, lbrace, rbrace)
+                        if not ends or not self.branch_wrap(g, ends, rbrace)[2]:
+                            why = f"that is outside {where}, and {problem}"
+                            self.fallback_block(g, comp, lbrace, why)
+                            break
+                        # no block fits either: hoist it out of the branch, as
+                        # the configuration being ported needs, and say so
+                        t = self.toks[g.start]
+                        names = ", ".join(f"'{d.name}'" for d in g.decls if d.name)
+                        self.diags.append(Diagnostic(
+                            self.u.path, t.line, t.col, "note",
+                            f"declaration of {names} moved to the start of the block, out of "
+                            f"{where}: configurations without that branch get it too (unused "
+                            f"there); a block around it would not work ({problem})", CODE))
+                conflict = conflict or outside
                 if conflict:
                     why = "hoisting it would change meaning"
                     if any(self.init_macro(d) for d in g.decls
@@ -915,7 +998,7 @@ class _Pass:
                 self.replace_stmt(g, " ".join(assigns))
             else:
                 self.for_init(fnode, items, idx, boundary, hoisted, leading_names,
-                              plain_index, item_refs, out_lines, hoist_at)
+                              plain_index, item_refs, out_lines, hoist_at, left_at)
         for at, lines in out_lines.items():
             if self.toks[at].pp >= 0:
                 # after an #endif (see hoist_point): on lines of their own
@@ -925,7 +1008,7 @@ class _Pass:
                 self.insert_after(at, lines, indent)
 
     def for_init(self, f, items, idx, boundary, hoisted, leading_names, plain_index,
-                 item_refs, out_lines, hoist_at) -> None:
+                 item_refs, out_lines, hoist_at, left_at) -> None:
         decls = f.init.decls
         dw, tok = self.decl_where(decls[0])
         if dw == "macro":
@@ -958,6 +1041,12 @@ class _Pass:
                 conflict = True
             elif prev is not None and (prev[0] != "for" or prev[1] != key or prev[2] != at):
                 conflict = True
+        if not conflict and left_at(g.start, at):
+            # hoisting would take the declaration out of an #if branch inside
+            # the block: the loop alone is wrapped instead (when it ends in
+            # the branch it starts in, else hoisted as before)
+            _, end, _, opening = self.loop_span(f)
+            conflict = _same(self.branches_at(opening), self.branches_at(end))
         assigns = []
         parts = []
         for k, d in enumerate(decls):
@@ -973,12 +1062,7 @@ class _Pass:
                 # const/array loop variables: keep the initializer on the declaration
                 self.error(f, "declaration in a for-loop header that cannot become an "
                               "assignment (const or array); move it by hand")
-            ftok = self.need(self.u.tok_of(f, "for"), f, "a for statement")
-            end = self.stmt_end(f)
-            prev = self.toks.prev_code(ftok)
-            pp_before = ftok > 0 and self.toks[ftok - 1].pp >= 0 \
-                and self.toks.directive_of(ftok - 1).name == "pragma"
-            opening = self.toks[ftok - 1].pp if pp_before else ftok
+            ftok, end, pp_before, opening = self.loop_span(f)
             if not _same(self.branches_at(opening), self.branches_at(end)):
                 self.error(f, f"cannot wrap the for-loop declaring '{decls[0].name}' in a "
                               "block ({ int i; for (i = 0; ...) ... }): the loop ends in another "
@@ -990,7 +1074,6 @@ class _Pass:
                 self.edits.insert(d.start, ind + "{ " + decl_line + "\n", NAME)
             else:
                 self.edits.insert(self.toks[ftok].start, "{ " + decl_line + " ", NAME)
-            del prev
             self.edits.replace(s, e, ", ".join(assigns), NAME)
             self.edits.insert(self.toks[end].end, " }", NAME)
             return
@@ -1004,6 +1087,42 @@ class _Pass:
                 self.decl_line(g, [parts[k] for k in new], new[0] == 0))
         self.edits.replace(s, e, ", ".join(assigns), NAME)
 
+    def loop_span(self, f) -> tuple[int, int, bool, int]:
+        """(token of the ``for``, last token of the loop, whether a
+        ``#pragma`` line comes just before it, token where a block wrapping
+        the loop opens: the ``for`` or the ``#`` of that pragma)."""
+        ftok = self.need(self.u.tok_of(f, "for"), f, "a for statement")
+        end = self.stmt_end(f)
+        pp_before = ftok > 0 and self.toks[ftok - 1].pp >= 0 \
+            and self.toks.directive_of(ftok - 1).name == "pragma"
+        opening = self.toks[ftok - 1].pp if pp_before else ftok
+        return ftok, end, pp_before, opening
+
+    def close_at(self, rbrace: int, ind: str) -> None:
+        """Close a new block just before the ``}`` at token ``rbrace`` (on a
+        line of its own when that ``}`` starts its line)."""
+        rb = self.toks[rbrace]
+        if rb.bol:
+            self.edits.insert(self.u.src.line_start(rb.start), ind + "}\n", NAME)
+        else:
+            self.edits.insert(rb.start, "} ", NAME)
+
+    def block_before(self, g: _Group, opening, rbrace: int) -> None:
+        """Open a new block on a line of its own before the ``#if`` line
+        ``opening`` and close it where the enclosing block ends (see
+        branch_opening): the declaration group ``g``, first in its branch,
+        then starts that block in the configurations keeping it."""
+        ind = self.u.src.indent_of(self.toks[g.start].start)
+        self.edits.insert(opening.start, ind + "{\n", NAME)
+        self.close_at(rbrace, ind)
+        names = ", ".join(f"'{d.name}'" for d in g.decls if d.name)
+        t = self.toks[g.start]
+        self.diags.append(Diagnostic(
+            self.u.path, t.line, t.col, "note",
+            f"declaration of {names} wrapped in a new block opened before the "
+            f"'#{opening.name}' at line {opening.line} (hoisting it would take it out of "
+            "the preprocessor branch holding it)", CODE))
+
     def fallback_block(self, g: _Group, comp, lbrace: int,
                        why: str = "hoisting it would change meaning") -> None:
         rbrace = self.need(self.toks.match.get(lbrace), comp, "the end of a block")
@@ -1015,17 +1134,7 @@ class _Pass:
             # the declaration is in an #if branch inside the block: the new
             # block closes in that branch, so the braces balance whichever
             # branch the preprocessor keeps
-            end = ends[0]
-            opening, endif = self.conditional_of(end)
-            # the code after the branch, but not the other branches of the
-            # conditionals holding the declaration (never kept with it)
-            spans = []
-            for k, d in enumerate(ends):
-                after = self.conditional_of(d)[1] or d
-                spans.append((after.hash_index, ends[k + 1].hash_index if k + 1 < len(ends)
-                              else rbrace))
-            problem = self.cut_statement(g.start, end, endif) \
-                or self.used_after(g, spans, end.line, rbrace)
+            end, opening, problem = self.branch_wrap(g, ends, rbrace)
             if problem:
                 how = "declare it at the start of the block"
                 if opening is not None:
@@ -1042,15 +1151,28 @@ class _Pass:
             closed = f" ending before the '#{end.name}' at line {end.line}"
         else:
             self.edits.insert(self.toks[g.start].start, "{ ", NAME)
-            rb = self.toks[rbrace]
-            if rb.bol:
-                self.edits.insert(self.u.src.line_start(rb.start), ind + "}\n", NAME)
-            else:
-                self.edits.insert(rb.start, "} ", NAME)
+            self.close_at(rbrace, ind)
         t = self.toks[g.start]
         self.diags.append(Diagnostic(self.u.path, t.line, t.col, "note",
                                      f"declaration of {names} wrapped in a new block{closed} "
                                      f"({why})", CODE))
+
+    def branch_wrap(self, g: _Group, ends: list, rbrace: int):
+        """(directive ending the branch, the conditional's opening directive,
+        why a new block closing there would be wrong or None) for a
+        declaration group in the #if branches ``ends`` (innermost first)."""
+        end = ends[0]
+        opening, endif = self.conditional_of(end)
+        # the code after the branch, but not the other branches of the
+        # conditionals holding the declaration (never kept with it)
+        spans = []
+        for k, d in enumerate(ends):
+            after = self.conditional_of(d)[1] or d
+            spans.append((after.hash_index, ends[k + 1].hash_index if k + 1 < len(ends)
+                          else rbrace))
+        problem = self.cut_statement(g.start, end, endif) \
+            or self.used_after(g, spans, end.line, rbrace)
+        return end, opening, problem
 
     def macro_block(self, blk: _Block, anchor: int) -> None:
         """A block written by a macro (``#define SWAP(a, b) { int t = a; ...}``):
@@ -1173,6 +1295,118 @@ class _Pass:
                     break
                 depth -= 1
         return opening, closing
+
+    def branches_left(self, tok: int, at, lbrace: int, rbrace: int | None) -> list:
+        """The conditional branches inside the block ``lbrace``..``rbrace``
+        (``branches_at`` entries, innermost first) that hold token ``tok``
+        but not the hoist point ``at`` (None: there is none, so all of them):
+        the branches a declaration hoisted from ``tok`` to ``at`` would
+        leave.  Empty when it leaves none."""
+        if rbrace is None or not self.toks.directives:
+            return []
+        lo, hi = self.toks[lbrace].line, self.toks[rbrace].line
+        holding = [b for b in self.branches_at(tok) if lo < b[0] and b[1] < hi]
+        if not holding or at is None:
+            return holding
+        kept = self.branches_at(at)
+        return [b for b in holding if not any(b is k for k in kept)]
+
+    def branch_opening(self, g: _Group, left: list, lbrace: int, rbrace: int):
+        """Can a new block opened just before the ``#if`` of the outermost
+        branch in ``left`` (see branches_left), and closed where the
+        enclosing block ends, replace hoisting group ``g``?  Yes when no
+        other branch in the block holds that ``#if`` (the braces then
+        balance in every configuration), ``g`` is the first code in its
+        branch, and every other branch of the conditionals holding it
+        declares first too or declares nothing after other code (judged on
+        the text: the preprocessor dropped them).  Returns (that ``#if`` or
+        None, None when yes or else why not)."""
+        outer = left[-1]
+        opening, endif = self.conditional_of(outer[2])
+        if opening is None or endif is None:
+            return opening, "that conditional is not closed"
+        lo, hi = self.toks[lbrace].line, self.toks[rbrace].line
+        if any(lo < b[0] and b[1] < hi for b in self.branches_at(opening.hash_index)):
+            return opening, "that conditional is inside another preprocessor branch of the block"
+        others = []     # the other branches: never kept together with g
+        for b in left:
+            op = self.conditional_of(b[2])[0]
+            if op is not None:
+                others += [(s, e) for s, e in self.cond_branches(op) if e is not b[2]]
+        j = self.toks.prev_code(g.start)
+        while j is not None and self.toks[j].line >= outer[0]:
+            if not any(s.hash_index < j < e.hash_index for s, e in others):
+                return opening, f"code comes before it in that branch (line {self.toks[j].line})"
+            j = self.toks.prev_code(j)
+        for s, e in others:
+            j = self.late_declaration(s.hash_index, e.hash_index)
+            if j is not None:
+                return opening, (f"the '#{s.name}' branch at line {s.line} declares after "
+                                 f"other code (line {self.toks[j].line})")
+        return opening, None
+
+    def cond_branches(self, opening) -> list:
+        """(directive starting it, directive ending it) of every branch of
+        the conditional that ``#if`` directive ``opening`` starts."""
+        dirs = self.toks.directives
+        k = next(i for i, x in enumerate(dirs) if x is opening)
+        out, start, depth = [], opening, 0
+        for d in dirs[k + 1:]:
+            if d.name in ("if", "ifdef", "ifndef"):
+                depth += 1
+            elif d.name == "endif" and depth:
+                depth -= 1
+            elif depth == 0 and d.name in ("elif", "else", "endif"):
+                out.append((start, d))
+                start = d
+                if d.name == "endif":
+                    break
+        return out
+
+    def late_declaration(self, a: int, b: int) -> int | None:
+        """First token of a declaration that follows other code among the
+        code tokens between ``a`` and ``b`` (a branch's text), when the
+        first statement there is no declaration; None otherwise.  Judged
+        on the tokens (statements at the branch's top level: ``;`` or a
+        ``}`` back at depth 0 ends one); nested conditionals are read as if
+        all their branches were kept."""
+        toks = self.toks
+        j, first = a + 1, True
+        while True:
+            while j < b and toks[j].pp >= 0:
+                j += 1
+            if j >= b:
+                return None
+            decl = self.looks_like_declaration(j)
+            if decl:
+                return None if first else j
+            first = False
+            depth = 0
+            while j < b:
+                t = toks[j]
+                j += 1
+                if t.pp >= 0 or t.kind != "punct":
+                    continue
+                if t.text in ("(", "[", "{"):
+                    depth += 1
+                elif t.text in (")", "]", "}"):
+                    depth -= 1
+                    if depth <= 0 and t.text == "}":
+                        break
+                elif t.text == ";" and depth <= 0:
+                    break
+
+    def looks_like_declaration(self, j: int) -> bool:
+        """Does the statement starting at code token ``j`` look like a
+        declaration (a type keyword, a typedef name, or two identifiers in
+        a row as in ``uint32_t x``)?"""
+        t = self.toks[j]
+        if t.kind != "id" or t.text in _STMT_KW:
+            return False
+        if t.text in _SPEC_KW or t.text in _TAG_KW or t.text in self.u.typedefs:
+            return True
+        k = self.toks.next_code(j)
+        return k is not None and self.toks[k].kind == "id" and self.toks[k].text not in _STMT_KW
 
     def cut_statement(self, start: int, end, endif) -> str | None:
         """Why a block from token ``start`` to directive ``end`` would not
