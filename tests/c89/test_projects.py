@@ -1,11 +1,12 @@
-"""Four real third-party C99 libraries, from PyPI sdists, ported to C89.
+"""Five real third-party C99 libraries, from PyPI sdists, ported to C89.
 
 Each sdist is pinned (version + sha256, see ``toolchain/c89/sdist.py``),
 found through PyPI's JSON API, fetched with urllib into pytest's cache
 directory and never committed; the tests skip, with the reason, only when
 PyPI cannot be reached.  Licenses: BLAKE3 (CC0-1.0 or Apache-2.0),
 PyCryptodome (BSD-2-Clause / public domain), libargon2 as bundled by
-argon2-cffi-bindings (CC0-1.0 or Apache-2.0).
+argon2-cffi-bindings (CC0-1.0 or Apache-2.0), crc32c (BSD-style
+crc32c_sw.c), cmark-gfm as bundled by cmarkgfm (BSD-2-Clause).
 
 For each library:
 
@@ -25,7 +26,10 @@ ported in gcc's configuration (``__GNUC__``, ``__x86_64__``: the CPU
 detection with GNU inline asm); tcc builds that port without the detection
 (no ``__GNUC__``, so ``IS_X86`` is undefined), which checks that the blocks
 the declarations pass opens inside ``#if`` branches balance in either
-configuration.  xxhash (pinned in ``sdist``) is not here: its header tests
+configuration.  cmark-gfm is the whole library, 34 sources and 31 headers
+(its generated ``config.h`` included), rendered to HTML, XML, CommonMark,
+LaTeX, man and plain text by a driver using its extensions.  xxhash (pinned
+in ``sdist``) is not here: its header tests
 ``ULONG_MAX == 0xFFFFFFFFFFFFFFFFULL`` in an ``#if``, which C89 cannot
 express (the longlong pass warns and keeps it).
 """
@@ -67,6 +71,10 @@ class Project:
     # build name -> why its failure is a known bug (the test xfails on it,
     # after every other build has been checked)
     known_bug: dict[str, str] = field(default_factory=dict)
+    # files the sources include that are not C units (copied into the port as they are)
+    verbatim: list[str] = field(default_factory=list)
+    # engine_c89 sources the C89 builds link (the c89_* functions the port calls)
+    engine: list[str] = field(default_factory=list)
 
 
 # -- BLAKE3 --------------------------------------------------------------------
@@ -440,7 +448,97 @@ CRC32C = Project(
     defines=[],
     driver=CRC32C_DRIVER, check=_check_crc32c)
 
-PROJECTS = [PYCRYPTODOME, CRC32C, BLAKE3, ARGON2]
+# -- cmark-gfm (GitHub's CommonMark, from the cmarkgfm bindings) -----------------------
+
+CMARK_DRIVER = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cmark-gfm.h"
+#include "cmark-gfm-core-extensions.h"
+
+static const char doc[] =
+    "# Title *emph* and **strong** `code`\n\n"
+    "| a | b |\n|:--|--:|\n| 1 | 2 |\n| x | ~~y~~ |\n\n"
+    "- [x] done\n- [ ] todo, see https://example.com and www.example.org\n\n"
+    "1. one\n2. two\n   > quoted &amp; &copy; &#x263A; <b>bold</b> <script>x</script>\n\n"
+    "```c\nint x = 1;\n```\n\n"
+    "A footnote[^n] and a [link](http://a.b \"title\") and ![img](i.png).\n\n"
+    "[^n]: The note, with *emphasis*.\n\n"
+    "Setext\n======\n\n---\n\n    indented code\n\nhard  \nbreak\\\nend\n";
+
+static void show(const char *name, char *s)
+{
+    printf("== %s\n%s", name, s);
+    free(s);
+}
+
+int main(void)
+{
+    static const char *const exts[] = {"table", "strikethrough", "autolink", "tagfilter",
+                                       "tasklist"};
+    cmark_parser *p;
+    cmark_node *root;
+    int i;
+    cmark_gfm_core_extensions_ensure_registered();
+    p = cmark_parser_new(CMARK_OPT_FOOTNOTES | CMARK_OPT_SMART);
+    for (i = 0; i < 5; i++)
+        cmark_parser_attach_syntax_extension(p, cmark_find_syntax_extension(exts[i]));
+    cmark_parser_feed(p, doc, strlen(doc));
+    root = cmark_parser_finish(p);
+    show("html", cmark_render_html(root, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(p)));
+    show("xml", cmark_render_xml(root, CMARK_OPT_SOURCEPOS));
+    show("commonmark", cmark_render_commonmark(root, CMARK_OPT_DEFAULT, 40));
+    show("latex", cmark_render_latex(root, CMARK_OPT_DEFAULT, 0));
+    show("man", cmark_render_man(root, CMARK_OPT_DEFAULT, 0));
+    show("plaintext", cmark_render_plaintext(root, CMARK_OPT_DEFAULT, 0));
+    cmark_node_free(root);
+    cmark_parser_free(p);
+    cmark_release_plugins();
+    return 0;
+}
+"""
+
+
+def _check_cmark(out: str, top: Path) -> None:
+    html = out.split("== xml")[0]
+    for want in ("<h1>Title <em>emph</em> and <strong>strong</strong> <code>code</code></h1>",
+                 '<td align="right">2</td>', "<del>y</del>",
+                 '<input type="checkbox" checked="" disabled="" /> done',
+                 '<a href="https://example.com">https://example.com</a>',
+                 "<!-- raw HTML omitted -->", "\u263a",
+                 '<section class="footnotes" data-footnotes>'):
+        assert want in html, want
+    assert "== plaintext" in out
+
+
+_CMARK_SRC = ("arena blocks buffer cmark cmark_ctype commonmark footnotes houdini_href_e "
+              "houdini_html_e houdini_html_u html inlines iterator latex linked_list man map "
+              "node plaintext plugin references registry render scanners syntax_extension "
+              "utf8 xml").split()
+_CMARK_EXT = "autolink core-extensions ext_scanners strikethrough table tagfilter tasklist".split()
+_CMARK_HDR = ("buffer chunk cmark-gfm-extension_api cmark-gfm cmark_ctype footnotes houdini "
+              "html inlines iterator map node parser plugin references registry render "
+              "scanners syntax_extension utf8").split()
+_CMARK_EXT_HDR = ("autolink cmark-gfm-core-extensions ext_scanners strikethrough table "
+                  "tagfilter tasklist").split()
+
+CMARK = Project(
+    "cmark-gfm", sdist.CMARKGFM, ".",
+    sources=[f"third_party/cmark/src/{n}.c" for n in _CMARK_SRC]
+    + [f"third_party/cmark/extensions/{n}.c" for n in _CMARK_EXT],
+    headers=[f"third_party/cmark/src/{n}.h" for n in _CMARK_HDR]
+    + [f"third_party/cmark/extensions/{n}.h" for n in _CMARK_EXT_HDR]
+    + [f"generated/unix/{n}.h" for n in ("config", "cmark-gfm_export",
+                                           "cmark-gfm-extensions_export", "cmark-gfm_version")],
+    includes=["third_party/cmark/src", "third_party/cmark/extensions", "generated/unix"],
+    defines=["CMARK_GFM_STATIC_DEFINE", "CMARK_GFM_EXTENSIONS_STATIC_DEFINE"],
+    driver=CMARK_DRIVER, check=_check_cmark,
+    verbatim=["third_party/cmark/src/entities.inc", "third_party/cmark/src/case_fold_switch.inc"],
+    engine=["c89snprintf.c"])
+
+PROJECTS = [PYCRYPTODOME, CRC32C, BLAKE3, ARGON2, CMARK]
+PROJECT_IDS = ["pycryptodome", "crc32c", "blake3", "argon2", "cmark-gfm"]
 
 
 # -- the test ------------------------------------------------------------------------
@@ -465,7 +563,7 @@ def sdist_cache(pytestconfig) -> Path:
     return Path(pytestconfig.cache.mkdir("c89-sdists"))
 
 
-@pytest.mark.parametrize("proj", PROJECTS, ids=["pycryptodome", "crc32c", "blake3", "argon2"])
+@pytest.mark.parametrize("proj", PROJECTS, ids=PROJECT_IDS)
 def test_project_ports_and_behaves_the_same(proj: Project, sdist_cache, tmp_path, capsys):
     try:
         top = proj.dist.extract(sdist_cache)
@@ -504,15 +602,16 @@ def test_project_ports_and_behaves_the_same(proj: Project, sdist_cache, tmp_path
     # 3. the same behaviour, original (C99) and port (C89, gcc and tcc)
     driver = tmp_path / "driver.c"
     driver.write_text(proj.driver)
+    for rel in proj.verbatim:
+        (out / rel).write_bytes((root / rel).read_bytes())
+    ported = [out / s for s in proj.sources] + [ENGINE / e for e in proj.engine]
     builds = {
         "gcc-c99": (["gcc", "-std=c99", "-O1", "-w"], incs, [root / s for s in proj.sources]),
         "gcc-c89": (["gcc", "-std=c89", "-pedantic-errors", "-Wall", "-Wno-unused-function",
-                     "-O1"], [out / d for d in proj.includes] + [ENGINE],
-                    [out / s for s in proj.sources]),
+                     "-O1"], [out / d for d in proj.includes] + [ENGINE], ported),
     }
     if have("tcc"):
-        builds["tcc"] = (["tcc"], [out / d for d in proj.includes] + [ENGINE],
-                         [out / s for s in proj.sources])
+        builds["tcc"] = (["tcc"], [out / d for d in proj.includes] + [ENGINE], ported)
     outputs = {}
     failed = []
     for name, (cc, bincs, srcs) in builds.items():
@@ -547,8 +646,7 @@ def _dump(node, out: list) -> None:
     out.append(")")
 
 
-@pytest.mark.parametrize("proj", [PYCRYPTODOME, CRC32C, BLAKE3, ARGON2],
-                         ids=["pycryptodome", "crc32c", "blake3", "argon2"])
+@pytest.mark.parametrize("proj", PROJECTS, ids=PROJECT_IDS)
 def test_incremental_parse_equals_whole_parse(proj: Project, sdist_cache):
     """The chunked, cached parse (frontend.parse_chunked) builds the very AST,
     coordinates included, that one pycparser run on the whole text builds;

@@ -43,6 +43,12 @@ block).  Otherwise the declaration is wrapped in a new block that closes at
 the end of its branch (see below), and a ``for`` declaration there wraps
 its loop instead of being hoisted.
 
+A brace initializer with non-constant elements (which C89 does not take)
+becomes member assignments.  When a macro writes the braces (``buf b =
+BUF_INIT(mem);``) the invocation is first replaced by the list the
+preprocessor made of it, with a note: that is the macro as the configuration
+being ported defines it.
+
 ``for (int i = 0; ...)`` hoists ``int i;`` to the enclosing block and keeps
 ``for (i = 0; ...)``; several loops declaring the same name with the same
 type share one hoisted declaration.
@@ -97,7 +103,7 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from pycparser import c_ast
+from pycparser import c_ast, c_generator
 
 from ...diag import Diagnostic, ToolchainError
 from ..ctok import Tokens
@@ -605,6 +611,60 @@ class _Pass:
             return "fallback"
         return "split"
 
+    def expand_init_macros(self, blk: _Block) -> bool:
+        """``T x = MACRO(args);`` where the macro writes a brace list with
+        non-constant elements (``cmark_strbuf buf = CMARK_BUF_INIT(mem);``):
+        C89 cannot take it, and its elements can only become assignments
+        once the list is in the text.  The invocation is replaced by the list
+        the preprocessor made of it (for the configuration being ported, as
+        a note says).  True when something was expanded."""
+        done = False
+        toks = self.toks
+        for kind, d in blk.items:
+            if kind != "decl" or not isinstance(getattr(d, "init", None), c_ast.InitList) \
+                    or self.is_const(d.init) or self.init_macro(d) in (None, "?"):
+                continue
+            i = self.decl_name_tok(d)
+            k = self.init_start(i)
+            if k is None:
+                continue
+            e = k + 1   # NAME or NAME(...), and nothing else up to the ';' or ','
+            if e < len(toks) and toks[e].text == "(" and toks[e].pp < 0:
+                m = toks.match.get(e)
+                e = m + 1 if m is not None else len(toks)
+            if e >= len(toks) or toks[e].text not in (";", ","):
+                continue
+            text = "{" + c_generator.CGenerator().visit(d.init) + "}"
+            self.edits.replace(toks[k].start, toks[e - 1].end, text, NAME)
+            self.diags.append(Diagnostic(
+                self.u.path, toks[k].line, toks[k].col, "note",
+                f"macro '{toks[k].text}' expanded in the initializer of '{d.name}' (as this "
+                "configuration defines it), so that its non-constant elements can become "
+                "assignments", CODE))
+            done = True
+        return done
+
+    def init_start(self, i: int | None) -> int | None:
+        """Token after the ``=`` of the declarator at token ``i``."""
+        if i is None:
+            return None
+        toks = self.toks
+        end = toks.find_semicolon(i)
+        depth = 0
+        for j in range(i, end if end is not None else len(toks)):
+            t = toks[j]
+            if t.pp >= 0:
+                continue
+            if t.text in "([{":
+                depth += 1
+            elif t.text in ")]}":
+                depth -= 1
+            elif depth == 0 and t.text in (",", ";"):
+                return None
+            elif depth == 0 and t.text == "=":
+                return toks.next_code(j)
+        return None
+
     def init_macro(self, decl) -> str | None:
         """Name of the macro whose expansion is the initializer of ``decl``
         (``buf b = BUF_INIT(mem);``), or None when the initializer is
@@ -785,6 +845,8 @@ class _Pass:
         if where == "macro":
             self.macro_block(blk, lbrace)
             return
+        if self.expand_init_macros(blk):
+            return   # the block is looked at again next round, with the braces written out
         items: list[tuple[str, object]] = []
         pending: list = []
         pending_start = None
