@@ -45,9 +45,9 @@ its loop instead of being hoisted.
 
 A brace initializer with non-constant elements (which C89 does not take)
 becomes member assignments.  When a macro writes the braces (``buf b =
-BUF_INIT(mem);``) the invocation is first replaced by the list the
-preprocessor made of it, with a note: that is the macro as the configuration
-being ported defines it.
+BUF_INIT(mem);``) the assignments take the elements as the preprocessor
+expanded them, with a note: that is the macro as the configuration being
+ported defines it.
 
 ``for (int i = 0; ...)`` hoists ``int i;`` to the enclosing block and keeps
 ``for (i = 0; ...)``; several loops declaring the same name with the same
@@ -596,8 +596,8 @@ class _Pass:
             if self.is_const(init):
                 return "fallback" if self.has_labels else "keep"
             macro = self.init_macro(decl)
-            if macro is not None:
-                # braces written by a macro: nothing to rewrite per element
+            if macro is not None and self.macro_init_span(decl) is None:
+                # braces written by a macro among other tokens: nothing to rewrite per element
                 self.warn(decl, f"initializer of '{decl.name}' (from macro '{macro}') has "
                                 "non-constant elements, which C89 does not allow")
                 return "fallback"
@@ -611,38 +611,22 @@ class _Pass:
             return "fallback"
         return "split"
 
-    def expand_init_macros(self, blk: _Block) -> bool:
-        """``T x = MACRO(args);`` where the macro writes a brace list with
-        non-constant elements (``cmark_strbuf buf = CMARK_BUF_INIT(mem);``):
-        C89 cannot take it, and its elements can only become assignments
-        once the list is in the text.  The invocation is replaced by the list
-        the preprocessor made of it (for the configuration being ported, as
-        a note says).  True when something was expanded."""
-        done = False
+    def macro_init_span(self, decl) -> tuple[int, int] | None:
+        """Tokens [k, e) of an initializer that is one macro invocation and
+        nothing else (``buf b = BUF_INIT(mem);``), or None."""
         toks = self.toks
-        for kind, d in blk.items:
-            if kind != "decl" or not isinstance(getattr(d, "init", None), c_ast.InitList) \
-                    or self.is_const(d.init) or self.init_macro(d) in (None, "?"):
-                continue
-            i = self.decl_name_tok(d)
-            k = self.init_start(i)
-            if k is None:
-                continue
-            e = k + 1   # NAME or NAME(...), and nothing else up to the ';' or ','
-            if e < len(toks) and toks[e].text == "(" and toks[e].pp < 0:
-                m = toks.match.get(e)
-                e = m + 1 if m is not None else len(toks)
-            if e >= len(toks) or toks[e].text not in (";", ","):
-                continue
-            text = "{" + c_generator.CGenerator().visit(d.init) + "}"
-            self.edits.replace(toks[k].start, toks[e - 1].end, text, NAME)
-            self.diags.append(Diagnostic(
-                self.u.path, toks[k].line, toks[k].col, "note",
-                f"macro '{toks[k].text}' expanded in the initializer of '{d.name}' (as this "
-                "configuration defines it), so that its non-constant elements can become "
-                "assignments", CODE))
-            done = True
-        return done
+        k = self.init_start(self.decl_name_tok(decl))
+        if k is None or toks[k].kind != "id":
+            return None
+        e = k + 1
+        if e < len(toks) and toks[e].text == "(" and toks[e].pp < 0:
+            m = toks.match.get(e)
+            if m is None:
+                return None
+            e = m + 1
+        if e >= len(toks) or toks[e].text not in (";", ","):
+            return None
+        return k, e
 
     def init_start(self, i: int | None) -> int | None:
         """Token after the ``=`` of the declarator at token ``i``."""
@@ -718,10 +702,30 @@ class _Pass:
         designators); members/elements not mentioned are set to 0."""
         a, b = init_range
         name = decl.name
+        exprs = decl.init.exprs
+        if a < b and self.toks[a].text != "{" and self.macro_init_span(decl) == (a, b):
+            # braces written by a macro: the elements as the preprocessor
+            # made them (the macro as this configuration defines it)
+            t = self.toks[a]
+            self.diags.append(Diagnostic(
+                self.u.path, t.line, t.col, "note",
+                f"macro '{t.text}' expanded in the initializer of '{name}' (as this "
+                "configuration defines it), so that its non-constant elements can become "
+                "assignments", CODE))
+            gen = c_generator.CGenerator()
+            texts = []
+            for e in exprs:
+                if isinstance(e, c_ast.InitList) or (isinstance(e, c_ast.NamedInitializer)
+                                                     and len(e.name) != 1):
+                    self.error(decl, f"initializer of '{name}' (from macro '{t.text}') has "
+                                     "non-constant elements and nested braces or designators; "
+                                     "C89 needs constant aggregate initializers: rewrite it "
+                                     "by hand")
+                texts.append(gen.visit(e.expr if isinstance(e, c_ast.NamedInitializer) else e))
+            return self.assignments_of(decl, exprs, texts)
         if a >= b or self.toks[a].text != "{" or self.toks.match.get(a) != b - 1:
             self.error(decl, f"cannot find the initializer of '{name}'")
         parts = [p for p in self.toks.split_commas(a + 1, b - 1) if p[1] > p[0]]
-        exprs = decl.init.exprs
         if len(parts) != len(exprs):
             self.error(decl, f"cannot match the initializer of '{name}' to its text")
         texts = []
@@ -738,6 +742,12 @@ class _Pass:
                                  "rewrite it by hand")
             else:
                 texts.append(self.tok_text(x, y))
+        return self.assignments_of(decl, exprs, texts)
+
+    def assignments_of(self, decl, exprs, texts: list[str]) -> list[str]:
+        """The assignments for the initializer elements ``exprs`` whose values
+        are spelled ``texts``."""
+        name = decl.name
         t = self.resolve(decl.type)
         if isinstance(t, c_ast.ArrayDecl) and self.is_scalar(t.type):
             values: dict[int, str] = {}
@@ -845,8 +855,6 @@ class _Pass:
         if where == "macro":
             self.macro_block(blk, lbrace)
             return
-        if self.expand_init_macros(blk):
-            return   # the block is looked at again next round, with the braces written out
         items: list[tuple[str, object]] = []
         pending: list = []
         pending_start = None
