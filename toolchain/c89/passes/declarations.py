@@ -634,8 +634,10 @@ class _Pass:
             return None
         toks = self.toks
         end = toks.find_semicolon(i)
+        if end is None:
+            return None
         depth = 0
-        for j in range(i, end if end is not None else len(toks)):
+        for j in range(i, end):
             t = toks[j]
             if t.pp >= 0:
                 continue
@@ -653,30 +655,10 @@ class _Pass:
         """Name of the macro whose expansion is the initializer of ``decl``
         (``buf b = BUF_INIT(mem);``), or None when the initializer is
         written out (or the declaration itself is not original text)."""
-        i = self.decl_name_tok(decl)
-        if i is None:
+        k = self.init_start(self.decl_name_tok(decl))
+        if k is None or self.toks[k].text == "{":
             return None
-        toks = self.toks
-        end = toks.find_semicolon(i)
-        if end is None:
-            return None
-        depth = 0
-        for j in range(i, end):
-            t = toks[j]
-            if t.pp >= 0:
-                continue
-            if t.text in "([{":
-                depth += 1
-            elif t.text in ")]}":
-                depth -= 1
-            elif depth == 0 and t.text == ",":
-                return None
-            elif depth == 0 and t.text == "=":
-                k = toks.next_code(j)
-                if k is None or toks[k].text == "{":
-                    return None
-                return toks[k].text if toks[k].kind == "id" else "?"
-        return None
+        return self.toks[k].text if self.toks[k].kind == "id" else "?"
 
     def has_const_parts(self, t, depth: int = 0) -> bool:
         """Is the object, an element or a member of type ``t`` const?"""
