@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from support import MODELS, need_tool  # noqa: F401  (re-exported for fixtures)
+from support import MODELS, SHARED, need_tool  # noqa: F401  (re-exported for fixtures)
 
 
 @pytest.fixture(scope="session")
@@ -30,16 +30,15 @@ def llamac2py_run_c(pytestconfig) -> Path:
 
 @pytest.fixture(scope="session")
 def pinned_run_c() -> Path:
-    """The pinned upstream run.c, from $LLAMA2C_SRC (a run.c or a llama2.c checkout)."""
-    src = os.environ.get("LLAMA2C_SRC", "")
-    if not src:
-        pytest.skip("LLAMA2C_SRC not set: point it at the pinned llama2.c run.c "
-                    "(commit 350e04fe) to run the upstream tests")
+    """The pinned upstream run.c: $LLAMA2C_SRC (a run.c or a llama2.c checkout), else
+    ../shared/llama2.c beside the repository."""
+    src = os.environ.get("LLAMA2C_SRC", "") or str(SHARED / "llama2.c")
     path = Path(src)
     if path.is_dir():
         path = path / "run.c"
     if not path.is_file():
-        pytest.skip(f"LLAMA2C_SRC={src} has no run.c")
+        pytest.skip(f"no pinned upstream run.c at {src} (set LLAMA2C_SRC to a llama2.c "
+                    "run.c or checkout at commit 350e04fe)")
     return path
 
 
