@@ -4,7 +4,7 @@
   defined, so C99/C11-only branches are dropped (and left as they are,
   without a diagnostic) and their C89 ``#else`` is kept;
 * a C99 construct in a branch dropped in the configuration being ported is
-  a ``c89-inactive`` warning, never an error;
+  an ``[inactive]`` warning, never an error;
 * ``bool`` and the ``<stdint.h>`` names are renamed wherever they come from
   a header the unit includes, not only when the file includes it itself;
 * ``UINT32_C(n)`` and the other small ``*_C`` macros become compat macros.
@@ -48,18 +48,18 @@ def test_inactive_hex_float_is_a_warning_and_active_one_an_error():
     res = port_source(src, "h.c")
     assert res.text == src
     (w,) = [d for d in res.diagnostics if d.severity != "note"]
-    assert (w.line, w.severity, w.code) == (2, "warning", "c89-inactive")
+    assert (w.line, w.severity, w.code) == (2, "warning", "inactive")
     assert "no -D flags" in w.message and "0.125" in w.message
     with pytest.raises(ToolchainError) as ei:
         port_source(src, "h.c", defines=["USE_HEX"])
-    assert [(d.line, d.code) for d in ei.value.diagnostics] == [(2, "c89-unsupported")]
+    assert [(d.line, d.code) for d in ei.value.diagnostics] == [(2, "unsupported")]
 
 
 def test_inactive_c11_keyword_in_a_macro_is_a_warning():
     src = "#ifdef FAST\n#define AL _Alignas(16)\n#else\n#define AL\n#endif\nAL int x;\n"
     res = port_source(src, "k.c")
     assert [(d.line, d.code) for d in res.diagnostics if d.severity != "note"] == \
-        [(2, "c89-inactive")]
+        [(2, "inactive")]
     with pytest.raises(ToolchainError):
         port_source(src, "k.c", defines=["FAST"])
 

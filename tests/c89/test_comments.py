@@ -1,13 +1,15 @@
 from pathlib import Path
 
 from toolchain.c89.passes import comments
+from toolchain.c89.passes.base import PassContext
 from toolchain.c89.passes.comments import find_line_comments
 
 from .conftest import port
 
 
 def run(text):
-    return comments.run(text, None).edits.apply()
+    # a text-level pass: it needs no analysed unit
+    return comments.SPEC.run(text, PassContext("t.c", "c89compat.h", None)).edits.apply()
 
 
 def test_line_comment():

@@ -62,4 +62,4 @@ def test_struct_definition_in_type_name_is_reported():
     with pytest.raises(ToolchainError) as ei:
         port("int f(void) {\n    return (struct { int a; }){ 1 }.a;\n}\n", "s.c")
     d = ei.value.diagnostics[0]
-    assert (d.line, d.col) == (2, 12) and d.code == "c89-compound"
+    assert (d.line, d.col) == (2, 12) and d.code == "compound_literals"

@@ -648,7 +648,7 @@ def test_statement_before_the_declaration_and_a_use_after_the_endif():
     res = port_source(src, "se.c", defines=["X"])
     assert res.text == ("int f(int n)\n{\n    int a;\n    n++;\n#ifdef X\n    n *= 3;\n"
                         "    a = n * 2;\n#else\n    int a = n - 1;\n#endif\n    return a;\n}\n")
-    note = [d for d in res.diagnostics if d.code == "c89-decl"][0]
+    note = [d for d in res.diagnostics if d.code == "declarations"][0]
     assert (note.severity, note.line, note.col) == ("note", 6, 5)
     assert "out of the '#ifdef' at line 4: configurations without that branch get it" \
         in note.message

@@ -32,7 +32,7 @@ def test_plain_inline_becomes_static_unless_declared_elsewhere():
 def test_inline_in_macro_body_removed_with_warning():
     res = port_source("#define API inline\n#define SAPI static inline\nint x;\n", "m.c")
     assert res.text == "#define API\n#define SAPI static\nint x;\n"
-    warns = [d for d in res.diagnostics if d.code == "c89-keywords"]
+    warns = [d for d in res.diagnostics if d.code == "keywords"]
     assert len(warns) == 1 and warns[0].line == 1 and "inline" in warns[0].message
 
 

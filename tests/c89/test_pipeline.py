@@ -138,20 +138,19 @@ def _one_after_another(text, path, ctx):
     """The plain schedule the rounds stand for: each pass reads the text the
     pass before it wrote, round after round, until a round changes nothing."""
     from toolchain.c89 import pipeline
-    from toolchain.c89.passes import pass_modules
+    from toolchain.c89.passes import PASSES
     applied, diags, notes = [], [], []
     for _ in range(pipeline.MAX_ROUNDS):
         before, diags = text, []
-        for mod in pass_modules():
-            needed = getattr(mod, "needed", None)
-            if needed is not None and not needed(text):
+        for spec in PASSES:
+            if spec.needed is not None and not spec.needed(text):
                 continue
-            out = mod.run(text, ctx)
+            out = spec.run(text, ctx)
             new = out.edits.apply() if out.edits else text
             notes += [d for d in out.diagnostics if d.severity == "note"]
             diags += [d for d in out.diagnostics if d.severity != "note"]
-            if new != text and mod.NAME not in applied:
-                applied.append(mod.NAME)
+            if new != text and spec.name not in applied:
+                applied.append(spec.name)
             text = new
         if text == before:
             return text, applied, diags, notes

@@ -168,7 +168,7 @@ def port_configs(text: str, path: str, configs: list[list[str]], *, include_dirs
             for d in final.get(k, []):
                 seen.setdefault(d, []).append(k)
         for d, ks in seen.items():
-            if d.code == "c89-inactive":
+            if d.code == "inactive":
                 # a region dropped in one configuration but seen in another is checked there
                 if len(ks) < len(configs):
                     continue
@@ -187,7 +187,7 @@ def _explain_parse_failure(err: ToolchainError, text: str, path: str) -> None:
         from .passes.unsupported import scan_text
     except ImportError:  # pragma: no cover
         return
-    if not any(d.code == "c89-parse" for d in err.diagnostics):
+    if not any(d.code == "parse" for d in err.diagnostics):
         return
     extra = [d for d in scan_text(text, path) if d.severity == "error"]
     err.diagnostics = extra + [d for d in err.diagnostics if d not in extra]

@@ -57,7 +57,7 @@ try:
 except ImportError:  # pragma: no cover - dependency declared in pyproject
     FAKE_LIBC = ""
 
-CODE = "c89-parse"
+CODE = "parse"
 
 # What the analysis sees for the compat header: only names, no platform
 # logic (the real header lives in engine_c89/c89compat.h).

@@ -2,9 +2,11 @@
 
 Parsing is shared and incremental (see ``frontend``): all passes of a round
 read the same text, so one preprocessing and one parse serve them, and in
-the next round only the top-level chunks that changed are parsed again.  A
-pass module may define ``needed(text) -> bool``, a cheap test that lets the
-pipeline skip it.
+the next round only the top-level chunks that changed are parsed again.
+The passes and their order are the registry in ``passes``; what a pass is
+given and returns is ``passes.base``.  Errors come back from the passes as
+diagnostics: the port stops once, after the input checks or after the
+round that found them, with all of them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from dataclasses import dataclass, field
 
 from ..diag import Diagnostic, ToolchainError
 from .frontend import UnitCache
-from .passes import PassContext, pass_modules
+from .passes import PASSES, PassContext
+from .passes.base import PassFailed, PassOutput, PassSpec
 from .source import Edit, EditConflict, EditList
 
 MAX_ROUNDS = 12
@@ -75,56 +78,58 @@ def _rounds(text: str, path: str, ctx: PassContext):
     unless they touch the edits of an earlier pass of the round: those
     passes run again in the next round, on the text with the earlier edits
     made, which is what running the passes one after another would give
-    for the characters they both wanted to change.  Passes marked
-    ``AFTER_EDITS`` (they read tokens only, never the AST) run last, one
-    after another, on the text with the round's edits made, and only when
-    no pass had to wait (``compat_include`` drops ``<stdint.h>`` once the
-    compat names are in: never before the stdint pass has made them).  Passes marked
-    ``INPUT_ONLY`` (checks that never edit, about what no rewrite changes)
-    run in the first round only; their findings name places in the input."""
+    for the characters they both wanted to change.  Passes of the ``after``
+    phase (they read tokens only, never the AST) run last, one after
+    another, on the text with the round's edits made, and only when no pass
+    had to wait (``compat_include`` drops ``<stdint.h>`` once the compat
+    names are in: never before the stdint pass has made them).  Passes of
+    the ``input`` phase (checks that never edit, about what no rewrite
+    changes) run once, first; their findings name places in the input."""
     applied: list[str] = []
-    final_diags: list[Diagnostic] = []
     notes: list[Diagnostic] = []
-    passes = [m for m in pass_modules() if not getattr(m, "AFTER_EDITS", False)]
-    finishers = [m for m in pass_modules() if getattr(m, "AFTER_EDITS", False)]
     kept: list[Diagnostic] = []   # findings of the checks on the input
-    for round_no in range(MAX_ROUNDS):
+    checks = [s for s in PASSES if s.phase == "input"]
+    rewrites = [s for s in PASSES if s.phase == "round"]
+    finishers = [s for s in PASSES if s.phase == "after"]
+    outs = [(s, _run(s, text, ctx)) for s in checks if s.needed is None or s.needed(text)]
+    _stop_on_errors(outs)
+    for _, out in outs:
+        for d in out.diagnostics:
+            (notes if d.severity == "note" else kept).append(d)
+    final_diags: list[Diagnostic] = []
+    for _ in range(MAX_ROUNDS):
         taken = _Taken()
         waiting = False   # a pass whose edits touched an earlier pass's
         round_diags: list[Diagnostic] = []
-        for mod in passes:
-            once = getattr(mod, "INPUT_ONLY", False)
-            if once and round_no:
+        outs = []
+        for spec in rewrites:
+            # needed(text) is False only when run() would return neither
+            # edits nor diagnostics
+            if spec.needed is not None and not spec.needed(text):
                 continue
-            # optional cheap pre-check of a pass: needed(text) is False only
-            # when run() would return neither edits nor diagnostics
-            needed = getattr(mod, "needed", None)
-            if needed is not None and not needed(text):
-                continue
-            out = _run(mod, text, ctx)
-            edits = out.edits.edits if out.edits else []
+            out = _run(spec, text, ctx)
+            outs.append((spec, out))
             for d in out.diagnostics:
-                (notes if d.severity == "note" else kept if once else round_diags).append(d)
-            if edits:
-                if not taken.take(edits):
+                (notes if d.severity == "note" else round_diags).append(d)
+            if out.edits:
+                if not taken.take(out.edits.edits):
                     waiting = True
-                elif mod.NAME not in applied:
-                    applied.append(mod.NAME)
+                elif spec.name not in applied:
+                    applied.append(spec.name)
+        _stop_on_errors(outs)
         new = taken.apply(text)
         # finishers read the result of every pass: not while one waits
-        for mod in finishers if not waiting else ():
-            # a pass that reads tokens only runs on the round's result, as
-            # it would after the other passes
-            needed = getattr(mod, "needed", None)
-            if needed is not None and not needed(new):
+        for spec in finishers if not waiting else ():
+            if spec.needed is not None and not spec.needed(new):
                 continue
-            out = _run(mod, new, ctx)
+            out = _run(spec, new, ctx)
+            _stop_on_errors([(spec, out)])
             round_diags.extend(d for d in out.diagnostics if d.severity != "note")
             notes.extend(d for d in out.diagnostics if d.severity == "note")
             if out.edits:
                 new = out.edits.apply()
-                if mod.NAME not in applied:
-                    applied.append(mod.NAME)
+                if spec.name not in applied:
+                    applied.append(spec.name)
         final_diags = round_diags
         if new == text:
             break
@@ -132,16 +137,28 @@ def _rounds(text: str, path: str, ctx: PassContext):
     else:
         raise ToolchainError(f"{path}: the C89 rewrite did not settle after {MAX_ROUNDS} rounds",
                              exit_code=2)
-    order = [m.NAME for m in pass_modules()]
+    order = [s.name for s in PASSES]
     return text, sorted(applied, key=order.index), kept + final_diags, notes
 
 
-def _run(mod, text: str, ctx: PassContext):
+def _run(spec: PassSpec, text: str, ctx: PassContext) -> PassOutput:
     try:
-        return mod.run(text, ctx)
+        return spec.run(text, ctx)
+    except PassFailed as stop:     # the pass could not go on: its errors are in its output
+        return stop.output
     except EditConflict as exc:  # a bug in a pass, not in the input
-        raise ToolchainError(f"internal error in pass '{mod.NAME}': {exc}",
+        raise ToolchainError(f"internal error in pass '{spec.name}': {exc}",
                              exit_code=2) from None
+
+
+def _stop_on_errors(outs: list[tuple[PassSpec, PassOutput]]) -> None:
+    """Raise one ToolchainError with the errors of all ``outs``, if any;
+    its message is the first failing pass's."""
+    errors = [d for _, out in outs for d in out.errors]
+    if errors:
+        spec = next(s for s, out in outs if out.errors)
+        raise ToolchainError(spec.failure or f"the {spec.name} pass failed",
+                             diagnostics=errors, exit_code=2)
 
 
 class _Taken:

@@ -122,6 +122,18 @@ class EditList:
         if end > start:
             self.add(start, end, "", origin)
 
+    def add_all(self, edits: list[Edit]) -> bool:
+        """Add every one of ``edits`` or, when one conflicts with an edit
+        already here, none of them."""
+        kept = self.edits[:]
+        try:
+            for e in edits:
+                self.add(e.start, e.end, e.text, e.origin)
+        except EditConflict:
+            self.edits = kept
+            return False
+        return True
+
     def can_add(self, start: int, end: int) -> bool:
         try:
             self._check(Edit(start, end, "x"))

@@ -1,41 +1,45 @@
 """The rewrite passes, in the order the pipeline runs them.
 
-Each module exposes ``NAME`` and ``run(text, ctx) -> PassOutput``.  A pass
-only *describes* edits on the text it is given; the pipeline applies them
-and runs the passes again until nothing changes (see ``pipeline``).
+Each module holds one pass and registers it with a ``SPEC`` (see ``base``);
+this list is the registry.  Within a round every pass reads the same text,
+and where the edits of two passes touch, the later pass waits for the next
+round: the order is a priority, and each rule below says why it holds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from . import (clock, comments, compat_include, compound_literals, declarations, designated,
+               floatmath, keywords, libcalls, longlong, stdint, unsupported)
+from .base import PassContext, PassOutput, PassSpec
 
-from ...diag import Diagnostic
-from ..source import EditList
+PASSES: list[PassSpec] = [
+    # checks that never edit run first, on the input: what they report points
+    # at the text the user wrote, and nothing is rewritten when they find errors
+    unsupported.SPEC,
+    # comments first: text-level, so a line another pass moves or rewrites
+    # already carries /* */ comments
+    comments.SPEC,
+    # keywords before the AST rewrites: a declaration moved whole (or an
+    # initializer rewritten) then carries no inline/restrict/__func__
+    keywords.SPEC,
+    # compound literals before designated: a literal inside a designated
+    # initializer becomes a named object, and designated places plain values
+    compound_literals.SPEC,
+    # designated before declarations: a declaration moved whole carries its
+    # positional initializer
+    designated.SPEC,
+    # declarations before the token renames: a rename inside a moved
+    # declaration waits and is made on the moved text in the next round
+    declarations.SPEC,
+    # the token renames touch disjoint tokens: their order does not matter
+    longlong.SPEC,
+    floatmath.SPEC,
+    libcalls.SPEC,
+    clock.SPEC,
+    stdint.SPEC,
+    # the compat #include last, on the result of the round: it is added once a
+    # compat name is in, and <stdint.h> is dropped only when its names are gone
+    compat_include.SPEC,
+]
 
-
-@dataclass
-class PassContext:
-    path: str
-    compat_header: str
-    units: object  # frontend.UnitCache
-
-    def unit(self, text: str):
-        return self.units.get(text)
-
-    def tokens(self, text: str):
-        """The tokens of ``text``, without preprocessing or parsing it."""
-        return self.units.tokens(text)
-
-
-@dataclass
-class PassOutput:
-    edits: EditList
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-
-def pass_modules():
-    from . import (clock, comments, compat_include, compound_literals, declarations, designated,
-                   floatmath, keywords, libcalls, longlong, stdint, unsupported)
-    # unsupported only reports; it runs first so its errors point into the untouched input
-    return [unsupported, comments, keywords, compound_literals, designated, declarations,
-            longlong, floatmath, libcalls, clock, stdint, compat_include]
+__all__ = ["PASSES", "PassContext", "PassOutput", "PassSpec"]

@@ -9,8 +9,7 @@ own ``clock_gettime`` (e.g. a Win32 shim) is not touched at all.
 
 from __future__ import annotations
 
-from ..source import EditList
-from . import PassOutput
+from .base import PassOutput, PassSpec
 from ._util import code_ids
 
 NAME = "clock"
@@ -27,10 +26,11 @@ def needed(text: str) -> bool:
 def run(text: str, ctx) -> PassOutput:
     unit = ctx.unit(text)
     toks = unit.toks
-    edits = EditList(text)
+    out = PassOutput.of(NAME, text, unit)
+    edits = out.edits
     user = unit.user_names
     if "clock_gettime" in user:  # the program brings its own clock_gettime: keep it whole
-        return PassOutput(edits)
+        return out
     for i in code_ids(toks, set(RENAMES) | {"timespec"}):
         t = toks[i]
         if t.text == "timespec":
@@ -38,4 +38,7 @@ def run(text: str, ctx) -> PassOutput:
                 edits.replace(t.start, t.end, "c89_timespec", NAME)
         elif t.text not in user:
             edits.replace(t.start, t.end, RENAMES[t.text], NAME)
-    return PassOutput(edits)
+    return out
+
+
+SPEC = PassSpec(NAME, "round", run, needed=needed)

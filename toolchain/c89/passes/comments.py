@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..source import EditList
-from . import PassOutput
+from .base import PassOutput, PassSpec
 
 NAME = "comments"
 
@@ -49,7 +48,10 @@ def find_line_comments(text: str) -> list[tuple[int, int]]:
 
 
 def run(text: str, ctx) -> PassOutput:
-    edits = EditList(text)
+    out = PassOutput.of(NAME, text, path=ctx.path)
     for start, end in find_line_comments(text):
-        edits.replace(start, end, _convert(text[start + 2:end]), NAME)
-    return PassOutput(edits)
+        out.edits.replace(start, end, _convert(text[start + 2:end]), NAME)
+    return out
+
+
+SPEC = PassSpec(NAME, "round", run)

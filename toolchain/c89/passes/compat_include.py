@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import re
 
-from ..source import EditList
-from . import PassOutput
+from .base import PassOutput, PassSpec
 from ._util import included_headers
 
 NAME = "compat_include"
-AFTER_EDITS = True   # reads tokens only: runs on each round's result
 REMOVED = ("stdint.h", "inttypes.h", "stdbool.h")
 
 
@@ -30,7 +28,8 @@ def needed(text: str) -> bool:
 
 def run(text: str, ctx) -> PassOutput:
     toks = ctx.tokens(text)
-    edits = EditList(text)
+    out = PassOutput.of(NAME, text, path=ctx.path)
+    edits = out.edits
     header = ctx.compat_header
     incs = included_headers(toks)
     has = any(h == header for h, _ in incs)
@@ -39,7 +38,7 @@ def run(text: str, ctx) -> PassOutput:
                if name[:4].lower() == "c89_" for i in where)
     removable = [d for h, d in incs if h in REMOVED]
     if not (has or uses or removable):
-        return PassOutput(edits)
+        return out
     removed = set()
     for d in removable:
         end = min(d.end + 1, len(text))
@@ -47,7 +46,7 @@ def run(text: str, ctx) -> PassOutput:
         if has:
             edits.delete(d.start, end, NAME)
     if has:
-        return PassOutput(edits)
+        return out
     # last include at top level (not inside any #if)
     depth = 0
     anchor = None
@@ -70,4 +69,8 @@ def run(text: str, ctx) -> PassOutput:
         edits.insert(len(text), "\n" + line + "\n", NAME)
     else:
         edits.insert(anchor.end + 1, line + "\n", NAME)
-    return PassOutput(edits)
+    return out
+
+
+# reads tokens only: runs on the result of each round
+SPEC = PassSpec(NAME, "after", run, needed=needed)

@@ -26,14 +26,11 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from ...diag import Diagnostic, ToolchainError
-from ..source import EditList
-from . import PassOutput
 from ._ast import nodes, walk_cached
+from .base import PassOutput, PassSpec
 from .designated import _Agg, _Error, _Pass as _Designated, _Val, is_aggregate
 
 NAME = "compound_literals"
-CODE = "c89-compound"
 MAX_ASSIGN = 256
 _LOOPS = (c_ast.For, c_ast.While, c_ast.DoWhile)
 
@@ -48,7 +45,7 @@ class _Pass(_Designated):
         super().__init__(unit)
         self._used: set[str] | None = None
         self.counter = 0
-        self.errors: list[Diagnostic] = []
+        self.out.name = NAME
 
     @property
     def used(self) -> set[str]:
@@ -64,10 +61,6 @@ class _Pass(_Designated):
             if name not in self.used:
                 self.used.add(name)
                 return name
-
-    def err(self, tok, message) -> None:
-        t = self.toks[tok]
-        self.errors.append(Diagnostic(self.u.path, t.line, t.col, "error", message, CODE))
 
     # -- finding literals -----------------------------------------------------------
     def literals(self):
@@ -268,22 +261,18 @@ class _Pass(_Designated):
             try:
                 self.literal(lit, anc)
             except _Error as exc:
-                lp = self.u.locate(lit.coord, "(")
-                tok = exc.tok if exc.tok is not None else lp
-                if tok is None:
-                    line = lit.coord.line if lit.coord else 0
-                    self.errors.append(Diagnostic(self.u.path, line, 0, "error", exc.message, CODE))
-                else:
-                    self.err(tok, exc.message)
-        if self.errors:
-            raise ToolchainError("compound literals that cannot be converted",
-                                 diagnostics=self.errors, exit_code=2)
+                tok = exc.tok if exc.tok is not None else self.u.locate(lit.coord, "(")
+                at = tok if tok is not None else (lit.coord.line if lit.coord else 0, 0)
+                self.out.diag(at, "error", exc.message)
 
 
 def run(text: str, ctx) -> PassOutput:
     unit = ctx.unit(text)
     if "{" not in text:
-        return PassOutput(EditList(text))
+        return PassOutput.of(NAME, text, unit)
     p = _Pass(unit)
     p.run()
-    return PassOutput(p.edits, p.diags)
+    return p.out
+
+
+SPEC = PassSpec(NAME, "round", run, failure="compound literals that cannot be converted")

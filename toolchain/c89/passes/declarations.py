@@ -105,15 +105,13 @@ from difflib import SequenceMatcher
 
 from pycparser import c_ast, c_generator
 
-from ...diag import Diagnostic, ToolchainError
 from ..ctok import Tokens
-from ..source import EditConflict, EditList
-from . import PassOutput
+from ..source import EditList
 from ._ast import body_nodes, is_constant, walk_cached
+from .base import PassOutput, PassSpec
 from .unsupported import Conditionals
 
 NAME = "declarations"
-CODE = "c89-decl"
 
 _SPEC_KW = {"const", "volatile", "static", "extern", "register", "auto", "inline",
             "restrict", "signed", "unsigned", "short", "long", "int", "char", "float",
@@ -243,8 +241,8 @@ class _Pass:
         self.u = unit
         self.toks = unit.toks
         self.text = unit.text
-        self.edits = EditList(unit.text)
-        self.diags: list[Diagnostic] = []
+        self.out = PassOutput.of(NAME, unit.text, unit)
+        self.edits = EditList(unit.text)   # the edits of the block being rewritten
         self.has_labels = False
         self.locals: dict[str, list] = {}     # names declared in the current function
         self._maps: dict[int, object] = {}
@@ -253,24 +251,10 @@ class _Pass:
 
     # -- errors -----------------------------------------------------------
     def error(self, node, message: str):
-        line = node.coord.line if node is not None and node.coord else 0
-        col = 0
-        if node is not None:
-            i = self.u.tok_of(node)
-            if i is not None:
-                line, col = self.toks[i].line, self.toks[i].col
-        raise ToolchainError(message, exit_code=2, diagnostics=[
-            Diagnostic(self.u.path, line, col, "error", message, CODE)])
+        raise self.out.fail(node, message)
 
     def warn(self, node, message: str) -> None:
-        i = self.u.tok_of(node) if node is not None else None
-        line = node.coord.line if node is not None and node.coord else 0
-        col = 0
-        if i is not None:
-            line, col = self.toks[i].line, self.toks[i].col
-        d = Diagnostic(self.u.path, line, col, "warning", message, CODE)
-        if d not in self.diags:
-            self.diags.append(d)
+        self.out.diag(node, "warning", message)
 
     def need(self, idx, node, what):
         if idx is None:
@@ -689,11 +673,9 @@ class _Pass:
             # braces written by a macro: the elements as the preprocessor
             # made them (the macro as this configuration defines it)
             t = self.toks[a]
-            self.diags.append(Diagnostic(
-                self.u.path, t.line, t.col, "note",
-                f"macro '{t.text}' expanded in the initializer of '{name}' (as this "
-                "configuration defines it), so that its non-constant elements can become "
-                "assignments", CODE))
+            self.out.diag(t, "note", f"macro '{t.text}' expanded in the initializer of '{name}' "
+                                     "(as this configuration defines it), so that its "
+                                     "non-constant elements can become assignments")
             gen = c_generator.CGenerator()
             texts = []
             for e in exprs:
@@ -1012,11 +994,10 @@ class _Pass:
                         # the configuration being ported needs, and say so
                         t = self.toks[g.start]
                         names = ", ".join(f"'{d.name}'" for d in g.decls if d.name)
-                        self.diags.append(Diagnostic(
-                            self.u.path, t.line, t.col, "note",
-                            f"declaration of {names} moved to the start of the block, out of "
-                            f"{where}: configurations without that branch get it too (unused "
-                            f"there); a block around it would not work ({problem})", CODE))
+                        self.out.diag(t, "note", f"declaration of {names} moved to the start of "
+                                                 f"the block, out of {where}: configurations "
+                                                 "without that branch get it too (unused there); "
+                                                 f"a block around it would not work ({problem})")
                 conflict = conflict or outside
                 if conflict:
                     why = "hoisting it would change meaning"
@@ -1169,11 +1150,9 @@ class _Pass:
         self.close_at(rbrace, ind)
         names = ", ".join(f"'{d.name}'" for d in g.decls if d.name)
         t = self.toks[g.start]
-        self.diags.append(Diagnostic(
-            self.u.path, t.line, t.col, "note",
-            f"declaration of {names} wrapped in a new block opened before the "
-            f"'#{opening.name}' at line {opening.line} (hoisting it would take it out of "
-            "the preprocessor branch holding it)", CODE))
+        self.out.diag(t, "note", f"declaration of {names} wrapped in a new block opened before "
+                                 f"the '#{opening.name}' at line {opening.line} (hoisting it "
+                                 "would take it out of the preprocessor branch holding it)")
 
     def fallback_block(self, g: _Group, comp, lbrace: int,
                        why: str = "hoisting it would change meaning") -> None:
@@ -1205,9 +1184,7 @@ class _Pass:
             self.edits.insert(self.toks[g.start].start, "{ ", NAME)
             self.close_at(rbrace, ind)
         t = self.toks[g.start]
-        self.diags.append(Diagnostic(self.u.path, t.line, t.col, "note",
-                                     f"declaration of {names} wrapped in a new block{closed} "
-                                     f"({why})", CODE))
+        self.out.diag(t, "note", f"declaration of {names} wrapped in a new block{closed} ({why})")
 
     def branch_wrap(self, g: _Group, ends: list, rbrace: int):
         """(directive ending the branch, the conditional's opening directive,
@@ -1612,20 +1589,15 @@ def _blocks(fd):
 def run(text: str, ctx) -> PassOutput:
     unit = ctx.unit(text)
     p = _Pass(unit)
-    main = EditList(text)
     for fd in unit.func_defs():
         blocks, p.has_labels = walk_cached(fd, "blocks", _blocks)
         p.collect_locals(fd)
         for comp in blocks:
             p.edits = EditList(text)
             p.block(comp)
-            staged, ok = main.edits[:], True
-            for e in p.edits.edits:
-                try:
-                    main.add(e.start, e.end, e.text, e.origin)
-                except EditConflict:
-                    ok = False
-                    break
-            if not ok:  # touches another block's edits: retried next round
-                main.edits = staged
-    return PassOutput(main, p.diags)
+            # all or none: edits touching another block's wait for the next round
+            p.out.edits.add_all(p.edits.edits)
+    return p.out
+
+
+SPEC = PassSpec(NAME, "round", run, failure="declarations that cannot be converted safely")

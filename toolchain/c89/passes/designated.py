@@ -23,13 +23,10 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from ...diag import Diagnostic, ToolchainError
-from ..source import EditList
-from . import PassOutput
-from ._ast import body_nodes, node_diag, nodes, types_of, walk_cached
+from ._ast import body_nodes, nodes, types_of, walk_cached
+from .base import PassOutput, PassSpec
 
 NAME = "designated"
-CODE = "c89-designated"
 MAX_ZEROS = 10000
 
 
@@ -132,8 +129,8 @@ class _Pass:
         self.toks = unit.toks
         self.text = unit.text
         self.ty = types_of(unit)
-        self.edits = EditList(unit.text)
-        self.diags: list[Diagnostic] = []
+        self.out = PassOutput.of(NAME, unit.text, unit)
+        self.edits = self.out.edits
         self._obj_kinds: dict[str, str] | None = None
 
     @property
@@ -405,33 +402,29 @@ class _Pass:
         self.edits.replace(toks[lb].start, toks[toks.match[lb]].end, new, NAME)
 
     def run(self) -> None:
-        errors = []
         for ext in self.u.ast.ext:
             if not self.u.in_main(ext):
                 continue
             if isinstance(ext, c_ast.Decl):
-                self.guard(ext, False, errors)
+                self.guard(ext, False)
             elif isinstance(ext, c_ast.FuncDef):
                 for n in walk_cached(ext, "designated", _designated_decls):
-                    self.guard(n, True, errors)
-        if errors:
-            raise ToolchainError("designated initializers that cannot be made positional",
-                                 diagnostics=errors, exit_code=2)
+                    self.guard(n, True)
 
-    def guard(self, decl, block_scope, errors) -> None:
+    def guard(self, decl, block_scope) -> None:
         try:
             self.site(decl, block_scope)
         except _Error as exc:
-            if exc.tok is not None:
-                t = self.toks[exc.tok]
-                errors.append(Diagnostic(self.u.path, t.line, t.col, "error", exc.message, CODE))
-            else:
-                errors.append(node_diag(self.u, exc.node if exc.node is not None else decl,
-                                        "error", exc.message, CODE))
+            at = exc.tok if exc.tok is not None else exc.node if exc.node is not None else decl
+            self.out.diag(at, "error", exc.message)
 
 
 def run(text: str, ctx) -> PassOutput:
     unit = ctx.unit(text)
     p = _Pass(unit)
     p.run()
-    return PassOutput(p.edits, p.diags)
+    return p.out
+
+
+SPEC = PassSpec(NAME, "round", run,
+                failure="designated initializers that cannot be made positional")

@@ -11,13 +11,10 @@ that defines a function or macro of the same name keeps it.
 
 from __future__ import annotations
 
-from ...diag import Diagnostic
-from ..source import EditList
-from . import PassOutput
+from .base import PassOutput, PassSpec
 from ._util import call_parens, code_ids, is_declarator
 
 NAME = "floatmath"
-CODE = "c89-floatmath"
 
 FUNCS = {n + "f": n for n in ("exp", "sqrt", "pow", "cos", "sin", "tan", "fabs", "log",
                                "log10", "floor", "ceil", "fmod", "atan2", "atan", "asin",
@@ -28,16 +25,15 @@ CONSTS = {"HUGE_VALF": "((float)HUGE_VAL)", "INFINITY": "((float)HUGE_VAL)"}
 def run(text: str, ctx) -> PassOutput:
     unit = ctx.unit(text)
     toks = unit.toks
-    edits = EditList(text)
-    diags: list[Diagnostic] = []
+    out = PassOutput.of(NAME, text, unit)
+    edits = out.edits
     user = unit.user_names
     for i in code_ids(toks, set(FUNCS) | set(CONSTS) | {"NAN"}):
         t = toks[i]
         if t.text in user:
             continue
         if t.text == "NAN":
-            diags.append(Diagnostic(unit.path, t.line, t.col, "warning",
-                                    "NAN has no C89 equivalent; left as is", CODE))
+            out.diag(t, "warning", "NAN has no C89 equivalent; left as is")
             continue
         if t.text in CONSTS:
             edits.replace(t.start, t.end, CONSTS[t.text], NAME)
@@ -46,9 +42,11 @@ def run(text: str, ctx) -> PassOutput:
         if parens is None:
             if is_declarator(toks, i):
                 continue  # a declarator (struct member, parameter) spelled like it
-            diags.append(Diagnostic(unit.path, t.line, t.col, "warning",
-                                    f"'{t.text}' used other than in a call; not rewritten", CODE))
+            out.diag(t, "warning", f"'{t.text}' used other than in a call; not rewritten")
             continue
         edits.replace(t.start, t.end, "((float)" + FUNCS[t.text], NAME)
         edits.insert(toks[parens[1]].end, ")", NAME)
-    return PassOutput(edits, diags)
+    return out
+
+
+SPEC = PassSpec(NAME, "round", run)

@@ -23,14 +23,12 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from ...diag import Diagnostic
 from ..source import EditList
-from . import PassOutput
-from ._ast import body_nodes, diag, expr_end, func_ranges, node_diag, types_of, walk_cached
+from ._ast import body_nodes, expr_end, func_ranges, types_of, walk_cached
+from .base import PassOutput, PassSpec
 from ._util import code_ids
 
 NAME = "keywords"
-CODE = "c89-keywords"
 
 RESTRICT = {"restrict", "__restrict", "__restrict__"}
 INLINE = {"inline", "__inline", "__inline__"}
@@ -59,12 +57,12 @@ class _Pass:
         self.u = unit
         self.toks = unit.toks
         self.text = unit.text
-        self.edits = EditList(unit.text)
-        self.diags: list[Diagnostic] = []
+        self.out = PassOutput.of(NAME, unit.text, unit)
+        self.edits = self.out.edits
         self.types = types_of(unit)
 
     def warn(self, i, msg, sev="warning"):
-        self.diags.append(diag(self.u, self.toks[i], sev, msg, CODE))
+        self.out.diag(i, sev, msg)
 
     # -- restrict / inline ----------------------------------------------------
     def keywords(self) -> None:
@@ -268,9 +266,9 @@ class _Pass:
         if value is None or self.boolish(value) or isinstance(value, c_ast.InitList):
             return
         if a is None or b is None or b <= a:
-            self.diags.append(node_diag(self.u, value, "warning",
-                                        f"{what}: cannot rewrite the value as !!(...); C89 "
-                                        "will not normalise it to 0/1", CODE))
+            self.out.diag(value, "warning",
+                          f"{what}: cannot rewrite the value as !!(...); C89 "
+                          "will not normalise it to 0/1")
             return
         self.wrap(a, b)
 
@@ -314,14 +312,14 @@ class _Pass:
                     name = n.lvalue.name
                     self.edits.replace(s, e, f"{name} = !!({name} {n.op[:-1]} ({rv}))", NAME)
             else:
-                self.diags.append(node_diag(self.u, n.lvalue, "warning",
-                                            f"'{n.op}' on a bool: C89's int bool does not "
-                                            "wrap to 0/1; rewrite as an assignment", CODE))
+                self.out.diag(n.lvalue, "warning",
+                              f"'{n.op}' on a bool: C89's int bool does not "
+                              "wrap to 0/1; rewrite as an assignment")
         elif isinstance(n, c_ast.UnaryOp) and n.op in ("++", "--", "p++", "p--"):
             if self.is_bool_lvalue(n.expr):
-                self.diags.append(node_diag(self.u, n.expr, "warning",
-                                            "'++'/'--' on a bool: C89's int bool does not "
-                                            "stay 0/1; rewrite as an assignment", CODE))
+                self.out.diag(n.expr, "warning",
+                              "'++'/'--' on a bool: C89's int bool does not "
+                              "stay 0/1; rewrite as an assignment")
         elif isinstance(n, c_ast.Return) and n.expr is not None and self.cur_bool:
             r = self.u.locate(n.coord, "return")
             if r is not None:
@@ -425,4 +423,7 @@ def run(text: str, ctx) -> PassOutput:
     p.func_names()
     p.enum_commas()
     p.bools()
-    return PassOutput(p.edits, p.diags)
+    return p.out
+
+
+SPEC = PassSpec(NAME, "round", run)

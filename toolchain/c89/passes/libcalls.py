@@ -14,8 +14,7 @@ calls.
 
 from __future__ import annotations
 
-from ..source import EditList
-from . import PassOutput
+from .base import PassOutput, PassSpec
 from ._util import code_ids, is_declarator
 
 NAME = "libcalls"
@@ -27,11 +26,15 @@ RENAMES = {n: "c89_" + n for n in ("snprintf", "vsnprintf", "strtoll", "strtoull
 def run(text: str, ctx) -> PassOutput:
     unit = ctx.unit(text)
     toks = unit.toks
-    edits = EditList(text)
+    out = PassOutput.of(NAME, text, unit)
+    edits = out.edits
     user = unit.user_names
     for i in code_ids(toks, set(RENAMES)):
         t = toks[i]
         if t.text in user or is_declarator(toks, i):
             continue
         edits.replace(t.start, t.end, RENAMES[t.text], NAME)
-    return PassOutput(edits)
+    return out
+
+
+SPEC = PassSpec(NAME, "round", run)

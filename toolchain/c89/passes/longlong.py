@@ -22,14 +22,11 @@ from __future__ import annotations
 
 import re
 
-from ...diag import Diagnostic
 from ..ctok import Tokens
-from ..source import EditList
-from . import PassOutput
+from .base import PassOutput, PassSpec
 from ._util import call_args, code_ids
 
 NAME = "longlong"
-CODE = "c89-longlong"
 
 _TYPE_WORDS = {"signed", "unsigned", "long", "int"}
 _INT = re.compile(r"^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$")
@@ -107,12 +104,11 @@ def _split_literal(tok_text: str, fmt_rewrite) -> str:
 
 
 class _Rewriter:
-    def __init__(self, unit, toks: Tokens, edits: EditList, diags):
-        self.u, self.toks, self.edits, self.diags = unit, toks, edits, diags
+    def __init__(self, unit, toks: Tokens, out: PassOutput):
+        self.u, self.toks, self.out, self.edits = unit, toks, out, out.edits
 
     def warn(self, i: int, msg: str) -> None:
-        t = self.toks[i]
-        self.diags.append(Diagnostic(self.u.path, t.line, t.col, "warning", msg, CODE))
+        self.out.diag(self.toks[i], "warning", msg)
 
     def printf_call(self, i: int, fmt_index: int) -> None:
         args = call_args(self.toks, i)
@@ -209,8 +205,8 @@ def _in_int64_c(toks: Tokens, i: int) -> bool:
 def run(text: str, ctx) -> PassOutput:
     unit = ctx.unit(text)
     toks = unit.toks
-    edits = EditList(text)
-    diags: list[Diagnostic] = []
+    out = PassOutput.of(NAME, text, unit)
+    edits = out.edits
     codectx = toks.code_context()
     n = len(toks)
     # macros that #if/#elif evaluate: the preprocessor cannot evaluate the
@@ -227,9 +223,8 @@ def run(text: str, ctx) -> PassOutput:
         if t.kind == "id":
             in_if.add(t.text)
         elif t.kind == "num" and literal_64(t.text) is not None and "ll" in t.text.lower():
-            diags.append(Diagnostic(unit.path, t.line, t.col, "warning",
-                                    f"'{t.text}' in #if: C89 preprocessors have no long "
-                                    "long; left as is", CODE))
+            out.diag(t, "warning", f"'{t.text}' in #if: C89 preprocessors have no long "
+                                   "long; left as is")
     macro_of: dict[int, str] = {}
     for d in toks.directives:
         if d.name == "define" and d.hash_index + 2 < n and toks[d.hash_index + 2].text in in_if:
@@ -254,18 +249,16 @@ def run(text: str, ctx) -> PassOutput:
             continue
         if codectx[i] and t.kind == "num" and t.pp in macro_of:
             if literal_64(t.text) is not None:
-                diags.append(Diagnostic(unit.path, t.line, t.col, "warning",
-                                        f"macro '{macro_of[t.pp]}' is used in #if, so its "
-                                        f"64-bit literal '{t.text}' is left as is", CODE))
+                out.diag(t, "warning", f"macro '{macro_of[t.pp]}' is used in #if, so its "
+                                       f"64-bit literal '{t.text}' is left as is")
         elif codectx[i] and t.kind == "num" and not _in_int64_c(toks, i):
             new = literal_64(t.text)
             if new is not None:
                 edits.replace(t.start, t.end, new, NAME)
             elif _INT.match(t.text) is None and re.match(r"^(0[xX])?[0-9a-fA-F]+[uUlL]+$", t.text) \
                     and "ll" in t.text.lower():
-                diags.append(Diagnostic(unit.path, t.line, t.col, "warning",
-                                        f"integer literal '{t.text}' out of range", CODE))
-    rw = _Rewriter(unit, toks, edits, diags)
+                out.diag(t, "warning", f"integer literal '{t.text}' out of range")
+    rw = _Rewriter(unit, toks, out)
     user = unit.user_names
     for i in code_ids(toks, set(PRINTF) | set(SCANF) | set(VSCANF)):
         name = toks[i].text
@@ -277,4 +270,7 @@ def run(text: str, ctx) -> PassOutput:
             rw.scanf_call(i, SCANF[name], True)
         else:
             rw.scanf_call(i, VSCANF[name], False)
-    return PassOutput(edits, diags)
+    return out
+
+
+SPEC = PassSpec(NAME, "round", run)

@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import os
 
-from ...diag import Diagnostic
-from ..source import EditList
-from . import PassOutput
+from .base import PassOutput, PassSpec
 from ._util import call_parens, code_ids, included_headers, is_declarator
 from .longlong import literal_64
 
 NAME = "stdint"
-CODE = "c89-stdint"
 
 TYPES = {n: "c89_" + n for n in (
     "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t",
@@ -44,8 +41,8 @@ BOOL = {"bool": "c89_bool", "true": "1", "false": "0"}
 def run(text: str, ctx) -> PassOutput:
     unit = ctx.unit(text)
     toks = unit.toks
-    edits = EditList(text)
-    diags: list[Diagnostic] = []
+    out = PassOutput.of(NAME, text, unit)
+    edits = out.edits
     user = unit.user_names
     # bool/true/false are <stdbool.h>'s when the unit includes it, directly
     # or through any header (the preprocessor's line markers name it)
@@ -67,8 +64,7 @@ def run(text: str, ctx) -> PassOutput:
                 if new:
                     edits.replace(t.start, toks[p[1]].end, f"(-{new})" if neg else new, NAME)
                     continue
-            diags.append(Diagnostic(unit.path, t.line, t.col, "warning",
-                                    f"cannot rewrite {t.text}(...)", CODE))
+            out.diag(t, "warning", f"cannot rewrite {t.text}(...)")
             continue
         new = TYPES.get(t.text) or MACROS.get(t.text) or BOOL.get(t.text) \
             or ("c89_bool" if t.text == "_Bool" else None)
@@ -76,7 +72,9 @@ def run(text: str, ctx) -> PassOutput:
             edits.replace(t.start, t.end, new, NAME)
             if new == "c89_bool" and not bool_noted:
                 bool_noted = True
-                diags.append(Diagnostic(unit.path, t.line, t.col, "note",
-                                        "bool is now an int typedef: conversions to it no "
-                                        "longer normalise to 0/1", CODE))
-    return PassOutput(edits, diags)
+                out.diag(t, "note", "bool is now an int typedef: conversions to it no "
+                                    "longer normalise to 0/1")
+    return out
+
+
+SPEC = PassSpec(NAME, "round", run)

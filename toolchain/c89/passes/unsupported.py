@@ -40,16 +40,14 @@ from pycparser import c_ast
 
 from ...diag import Diagnostic
 from ..ctok import Tokens
-from ..source import EditList
-from . import PassOutput
-from ._ast import node_diag, types_of
+from ._ast import types_of
+from .base import PassOutput, PassSpec
 from ._util import included_headers
 from .floatmath import FUNCS as FLOAT_FUNCS
 
 NAME = "unsupported"
-INPUT_ONLY = True   # no rewrite adds or removes what it reports: run on the input only
-CODE = "c89-unsupported"
-INACTIVE = "c89-inactive"
+CODE = NAME
+INACTIVE = "inactive"
 
 KEYWORDS = {
     "_Complex": "complex types have no C89 equivalent; use a struct of two doubles",
@@ -204,6 +202,7 @@ class _Pass:
     def __init__(self, unit):
         self.u = unit
         self.toks = unit.toks
+        self.out = PassOutput.of(NAME, unit.text, unit)
         self.diags: list[Diagnostic] = []
         self.ty = types_of(unit)
         self._cond: Conditionals | None = None
@@ -237,10 +236,10 @@ class _Pass:
                 continue
             last = s.decls[-1]
             if isinstance(last.type, c_ast.ArrayDecl) and last.type.dim is None:
-                self.diags.append(node_diag(u, last, "error",
-                                            f"flexible array member '{last.name}' is C99 only: "
-                                            f"declare it '{last.name}[1]' and check every "
-                                            "sizeof/malloc of the struct by hand", CODE))
+                self.diags.append(self.out.diag(
+                    last, "error", f"flexible array member '{last.name}' is C99 only: declare it "
+                                   f"'{last.name}[1]' and check every sizeof/malloc of the struct "
+                                   "by hand"))
         stack = [(ext, False) for ext in u.ast.ext if u.in_main(ext)]
         while stack:
             n, in_param = stack.pop()
@@ -266,9 +265,9 @@ class _Pass:
             if isinstance(t, c_ast.ArrayDecl) and t.dim is not None \
                     and not self.ty.is_const(t.dim) \
                     and not (isinstance(t.dim, c_ast.ID) and t.dim.name == "*"):
-                self.diags.append(node_diag(self.u, node, "error",
-                                            "variable-length array type has no C89 equivalent: "
-                                            "pass a pointer and index by hand", CODE))
+                self.diags.append(self.out.diag(
+                    node, "error", "variable-length array type has no C89 equivalent: pass a "
+                                   "pointer and index by hand"))
                 return
             t = getattr(t, "type", None)
 
@@ -373,9 +372,9 @@ def run(text: str, ctx) -> PassOutput:
     p.inactive()
     diags = p.only_active(diags)
     p.diags = p.only_active(p.diags)
-    errors = [d for d in diags + p.diags if d.severity == "error"]
-    if errors:
-        from ...diag import ToolchainError
-        raise ToolchainError("C99 features with no safe C89 rewrite", diagnostics=errors,
-                             exit_code=2)
-    return PassOutput(EditList(text), diags + p.diags)
+    p.out.diagnostics = diags + p.diags
+    return p.out
+
+
+# no rewrite adds or removes what it reports: it checks the input only
+SPEC = PassSpec(NAME, "input", run, failure="C99 features with no safe C89 rewrite")
