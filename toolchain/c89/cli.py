@@ -183,13 +183,12 @@ def port_configs(text: str, path: str, configs: list[list[str]], *, include_dirs
 def _explain_parse_failure(err: ToolchainError, text: str, path: str) -> None:
     """Add the reasons a text-level scan finds (C11 keywords, _Generic ...)
     to a parse error, so the user sees why it did not parse."""
-    try:
-        from .passes.unsupported import scan_text
-    except ImportError:  # pragma: no cover
-        return
+    from .analysis import c99
+    from .ctok import Tokens
     if not any(d.code == "parse" for d in err.diagnostics):
         return
-    extra = [d for d in scan_text(text, path) if d.severity == "error"]
+    extra = [Diagnostic(path, f.tok.line, f.tok.col, f.severity, f.message, "unsupported")
+             for f in c99.scan(Tokens(text)) if f.severity == "error"]
     err.diagnostics = extra + [d for d in err.diagnostics if d not in extra]
 
 

@@ -9,13 +9,14 @@ round: the order is a priority, and each rule below says why it holds.
 from __future__ import annotations
 
 from . import (clock, comments, compat_include, compound_literals, declarations, designated,
-               floatmath, keywords, libcalls, longlong, stdint, unsupported)
+               floatmath, inactive, keywords, libcalls, longlong, stdint, unsupported)
 from .base import PassContext, PassOutput, PassSpec
 
 PASSES: list[PassSpec] = [
     # checks that never edit run first, on the input: what they report points
     # at the text the user wrote, and nothing is rewritten when they find errors
     unsupported.SPEC,
+    inactive.SPEC,
     # comments first: text-level, so a line another pass moves or rewrites
     # already carries /* */ comments
     comments.SPEC,

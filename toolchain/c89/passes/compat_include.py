@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from ..analysis import conditionals
+from ..analysis.names import included_headers
 from .base import PassOutput, PassSpec
-from ._util import included_headers
 
 NAME = "compat_include"
 REMOVED = ("stdint.h", "inttypes.h", "stdbool.h")
@@ -48,14 +49,10 @@ def run(text: str, ctx) -> PassOutput:
     if has:
         return out
     # last include at top level (not inside any #if)
-    depth = 0
+    conds = conditionals.structure(toks)
     anchor = None
     for d in toks.directives:
-        if d.name in ("if", "ifdef", "ifndef"):
-            depth += 1
-        elif d.name == "endif":
-            depth = max(depth - 1, 0)
-        elif d.name == "include" and depth == 0:
+        if d.name == "include" and not conds.enclosing(d):
             anchor = d
     line = f'#include "{header}"'
     for d in removable:

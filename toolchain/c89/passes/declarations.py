@@ -105,11 +105,11 @@ from difflib import SequenceMatcher
 
 from pycparser import c_ast, c_generator
 
+from ..analysis import conditionals
 from ..ctok import Tokens
 from ..source import EditList
 from ._ast import body_nodes, is_constant, walk_cached
 from .base import PassOutput, PassSpec
-from .unsupported import Conditionals
 
 NAME = "declarations"
 
@@ -247,7 +247,6 @@ class _Pass:
         self.locals: dict[str, list] = {}     # names declared in the current function
         self._maps: dict[int, object] = {}
         self._file_scope: dict[str, list] | None = None
-        self._branches: list[tuple] | None = None   # (first line, last line, ending directive)
 
     # -- errors -----------------------------------------------------------
     def error(self, node, message: str):
@@ -978,7 +977,7 @@ class _Pass:
                     opening, problem = self.branch_opening(g, left, lbrace, rbrace)
                     if problem is None:
                         self.block_before(g, opening, rbrace)
-                        skip_to = self.conditional_of(left[-1][2])[1].hash_index
+                        skip_to = self.conditional_of(left[-1].end)[1].hash_index
                         inside = {t.text for t in self.toks.toks[opening.hash_index:skip_to]
                                   if t.kind == "id"} - _SPEC_KW - _TAG_KW
                         continue
@@ -1245,19 +1244,12 @@ class _Pass:
         ``lbrace``..``rbrace`` (opened after its ``{``, ended before its
         ``}``), innermost first; empty when there is none."""
         lo, hi = self.toks[lbrace].line, self.toks[rbrace].line
-        return [d for first, last, d in self.branches_at(tok) if lo < first and last < hi]
+        return [b.end for b in self.branches_at(tok) if lo < b.first and b.last < hi]
 
     def branches_at(self, tok: int) -> list:
-        """(first line, last line, the directive ending it) of every
-        conditional branch holding token ``tok``, innermost first."""
-        if self._branches is None:
-            ends = {d.line: d for d in self.toks.directives
-                    if d.name in ("elif", "else", "endif")}
-            self._branches = [(first, last, ends[last + 1]) for first, last, _, _
-                              in Conditionals(self.u).branches if last + 1 in ends]
-        line = self.toks[tok].line
-        return sorted((b for b in self._branches if b[0] <= line <= b[1]),
-                      key=lambda b: -b[0])
+        """The closed conditional branches holding token ``tok``, innermost first."""
+        return [b for b in conditionals.structure(self.toks).branches_at(self.toks[tok].line)
+                if b.end is not None]
 
     def hoist_point(self, anchor: int, tok: int, lbrace: int, rbrace: int | None):
         """Token after which the declaration at token ``tok`` is hoisted:
@@ -1298,32 +1290,8 @@ class _Pass:
         """(the ``#if``/``#ifdef``/``#ifndef``, the ``#endif``) of the
         conditional that directive ``d`` (``#elif``/``#else``/``#endif``)
         belongs to; either is None when unmatched."""
-        dirs = self.toks.directives
-        k = next(i for i, x in enumerate(dirs) if x is d)
-        opening = closing = None
-        depth = 0
-        for j in range(k - 1, -1, -1):
-            name = dirs[j].name
-            if name == "endif":
-                depth += 1
-            elif name in ("if", "ifdef", "ifndef"):
-                if depth == 0:
-                    opening = dirs[j]
-                    break
-                depth -= 1
-        if d.name == "endif":
-            return opening, d
-        depth = 0
-        for j in range(k + 1, len(dirs)):
-            name = dirs[j].name
-            if name in ("if", "ifdef", "ifndef"):
-                depth += 1
-            elif name == "endif":
-                if depth == 0:
-                    closing = dirs[j]
-                    break
-                depth -= 1
-        return opening, closing
+        c = conditionals.structure(self.toks).conditional_of(d)
+        return (c.opening, c.endif) if c is not None else (None, None)
 
     def branches_left(self, tok: int, at, lbrace: int, rbrace: int | None) -> list:
         """The conditional branches inside the block ``lbrace``..``rbrace``
@@ -1334,7 +1302,7 @@ class _Pass:
         if rbrace is None or not self.toks.directives:
             return []
         lo, hi = self.toks[lbrace].line, self.toks[rbrace].line
-        holding = [b for b in self.branches_at(tok) if lo < b[0] and b[1] < hi]
+        holding = [b for b in self.branches_at(tok) if lo < b.first and b.last < hi]
         if not holding or at is None:
             return holding
         kept = self.branches_at(at)
@@ -1351,19 +1319,19 @@ class _Pass:
         the text: the preprocessor dropped them).  Returns (that ``#if`` or
         None, None when yes or else why not)."""
         outer = left[-1]
-        opening, endif = self.conditional_of(outer[2])
+        opening, endif = self.conditional_of(outer.end)
         if opening is None or endif is None:
             return opening, "that conditional is not closed"
         lo, hi = self.toks[lbrace].line, self.toks[rbrace].line
-        if any(lo < b[0] and b[1] < hi for b in self.branches_at(opening.hash_index)):
+        if any(lo < b.first and b.last < hi for b in self.branches_at(opening.hash_index)):
             return opening, "that conditional is inside another preprocessor branch of the block"
         others = []     # the other branches: never kept together with g
         for b in left:
-            op = self.conditional_of(b[2])[0]
+            op = self.conditional_of(b.end)[0]
             if op is not None:
-                others += [(s, e) for s, e in self.cond_branches(op) if e is not b[2]]
+                others += [(s, e) for s, e in self.cond_branches(op) if e is not b.end]
         j = self.toks.prev_code(g.start)
-        while j is not None and self.toks[j].line >= outer[0]:
+        while j is not None and self.toks[j].line >= outer.first:
             if not any(s.hash_index < j < e.hash_index for s, e in others):
                 return opening, f"code comes before it in that branch (line {self.toks[j].line})"
             j = self.toks.prev_code(j)
@@ -1375,22 +1343,10 @@ class _Pass:
         return opening, None
 
     def cond_branches(self, opening) -> list:
-        """(directive starting it, directive ending it) of every branch of
-        the conditional that ``#if`` directive ``opening`` starts."""
-        dirs = self.toks.directives
-        k = next(i for i, x in enumerate(dirs) if x is opening)
-        out, start, depth = [], opening, 0
-        for d in dirs[k + 1:]:
-            if d.name in ("if", "ifdef", "ifndef"):
-                depth += 1
-            elif d.name == "endif" and depth:
-                depth -= 1
-            elif depth == 0 and d.name in ("elif", "else", "endif"):
-                out.append((start, d))
-                start = d
-                if d.name == "endif":
-                    break
-        return out
+        """(directive starting it, directive ending it) of every closed branch
+        of the conditional that ``#if`` directive ``opening`` starts."""
+        c = conditionals.structure(self.toks).conditional_of(opening)
+        return [(b.start, b.end) for b in c.branches if b.end is not None]
 
     def late_declaration(self, a: int, b: int) -> int | None:
         """First token of a declaration that follows other code among the

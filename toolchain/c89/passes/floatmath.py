@@ -11,14 +11,13 @@ that defines a function or macro of the same name keeps it.
 
 from __future__ import annotations
 
+from ..analysis.libc import FLOAT_FUNCS
+from ..analysis.names import call_parens, code_ids, is_declarator
 from .base import PassOutput, PassSpec
-from ._util import call_parens, code_ids, is_declarator
 
 NAME = "floatmath"
 
-FUNCS = {n + "f": n for n in ("exp", "sqrt", "pow", "cos", "sin", "tan", "fabs", "log",
-                               "log10", "floor", "ceil", "fmod", "atan2", "atan", "asin",
-                               "acos", "tanh", "sinh", "cosh")}
+FUNCS = FLOAT_FUNCS
 CONSTS = {"HUGE_VALF": "((float)HUGE_VAL)", "INFINITY": "((float)HUGE_VAL)"}
 
 

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
+from ..analysis.names import code_ids
 from ..source import EditList
 from ._ast import body_nodes, expr_end, func_ranges, types_of, walk_cached
 from .base import PassOutput, PassSpec
-from ._util import code_ids
 
 NAME = "keywords"
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import re
 
+from ..analysis.names import call_args, code_ids
 from ..ctok import Tokens
 from .base import PassOutput, PassSpec
-from ._util import call_args, code_ids
 
 NAME = "longlong"
 

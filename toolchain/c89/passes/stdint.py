@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import os
 
+from ..analysis.names import call_parens, code_ids, included_headers, is_declarator
 from .base import PassOutput, PassSpec
-from ._util import call_parens, code_ids, included_headers, is_declarator
 from .longlong import literal_64
 
 NAME = "stdint"

@@ -1,4 +1,5 @@
-"""Helpers shared by the token-level passes."""
+"""Name tables: which identifiers are code, calls and their arguments,
+the headers a text includes, the names the program defines itself."""
 
 from __future__ import annotations
 
