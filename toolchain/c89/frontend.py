@@ -59,48 +59,10 @@ except ImportError:  # pragma: no cover - dependency declared in pyproject
 
 CODE = "parse"
 
-# What the analysis sees for the compat header: only names, no platform
-# logic (the real header lives in engine_c89/c89compat.h).
-COMPAT_STUB = r"""
-#ifndef C89COMPAT_H_INCLUDED
-#define C89COMPAT_H_INCLUDED
-typedef signed char c89_int8_t; typedef unsigned char c89_uint8_t;
-typedef short c89_int16_t; typedef unsigned short c89_uint16_t;
-typedef int c89_int32_t; typedef unsigned int c89_uint32_t;
-typedef long long c89_int64_t; typedef unsigned long long c89_uint64_t;
-typedef long c89_intptr_t; typedef unsigned long c89_uintptr_t;
-typedef long c89_ssize_t; typedef c89_int64_t c89_intmax_t;
-typedef c89_uint64_t c89_uintmax_t; typedef int c89_bool;
-#define C89_I64(n) ((c89_int64_t)(n))
-#define C89_INT8_C(c) c
-#define C89_UINT8_C(c) c
-#define C89_INT16_C(c) c
-#define C89_UINT16_C(c) c
-#define C89_INT32_C(c) c
-#define C89_UINT32_C(c) c ## U
-#define C89_U64(n) ((c89_uint64_t)(n))
-#define C89_U64_HL(h, l) (((c89_uint64_t)(h) << 32) | (c89_uint64_t)(l))
-#define C89_I64_HL(h, l) ((c89_int64_t)C89_U64_HL(h, l))
-#define C89_PRId64 "lld"
-#define C89_PRIi64 "lli"
-#define C89_PRIu64 "llu"
-#define C89_PRIx64 "llx"
-#define C89_PRIX64 "llX"
-#define C89_PRIo64 "llo"
-#define C89_SCNd64 "lld"
-#define C89_SCNi64 "lli"
-#define C89_SCNu64 "llu"
-#define C89_SCNx64 "llx"
-#define C89_SCNo64 "llo"
-#define C89_CLOCK_REALTIME 0
-#define C89_CLOCK_MONOTONIC 1
-struct c89_timespec { long tv_sec; long tv_nsec; };
-int c89_clock_gettime(int clk, struct c89_timespec *ts);
-int c89_sscanf(const char *s, const char *fmt, ...);
-int c89_fscanf(void *f, const char *fmt, ...);
-int c89_scanf(const char *fmt, ...);
-#endif
-"""
+# What the analysis sees for the compat header: its names, no platform
+# logic (the real header is engine_c89/c89compat.h)
+COMPAT_STUB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                           "data", "c89compat_stub.h")
 
 _GCC_DIAG = re.compile(r"^(?P<file>.*?):(?P<line>\d+):(?:(?P<col>\d+):)? "
                        r"(?P<sev>fatal error|error|warning): (?P<msg>.*)$")
@@ -239,8 +201,7 @@ def _compat_stub(compat_header: str) -> tuple[str, str]:
         multiprocessing.util.Finalize(None, shutil.rmtree, args=(top, True), exitpriority=0)
         path = os.path.join(top, compat_header)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(COMPAT_STUB)
+        shutil.copyfile(COMPAT_STUB, path)
         ent = _COMPAT_DIRS[key] = (top, path)
     return ent
 
