@@ -40,12 +40,8 @@ def _best_of(n: int, fn) -> float:
 
 
 def _cold_caches() -> None:
-    from .c89 import frontend
-    from .c89.passes import _ast
-    frontend.CHUNKS.clear()
-    frontend._IDS_OF.clear()
-    frontend._PP_LINE_TOKS.clear()
-    _ast._WALKS.clear()
+    from .c89 import clear_caches
+    clear_caches()
 
 
 def bench_port(source: Path) -> None:

@@ -15,6 +15,7 @@ from pycparser import c_ast, c_parser
 from pycparser.c_lexer import CLexer
 
 from toolchain.c89 import fastlex, frontend
+from toolchain.c89.frontend.pycparser_internals import ChunkParser, keyword_map
 
 from .conftest import CORPUS, have
 
@@ -141,10 +142,7 @@ def test_unusual_snippets_fall_back(text):
 
 
 def test_keyword_table_is_pycparsers():
-    from pycparser import c_lexer
-    table = getattr(c_lexer, "_keyword_map", None)
-    if table is None:   # pragma: no cover - another pycparser
-        pytest.skip("pycparser has no _keyword_map")
+    table = keyword_map()
     assert fastlex._KEYWORDS == table
     assert _agrees(" ".join(k for k in table if k != "_Pragma"))
 
@@ -199,7 +197,7 @@ def test_corpus_chunks_match_pycparser():
     chunks = fell_back = 0
     for path in files:
         unit = frontend.Unit(path.read_text(), str(path))
-        pp = unit._pp_text
+        pp = unit.pp_text
         _agrees(pp, str(path))                 # the whole text: same tokens, or None
         pieces = frontend.split_chunks(pp)
         assert pieces
@@ -222,7 +220,7 @@ def _slow_lex(monkeypatch):
 
 
 def _parse(text, file="a.c"):
-    parser = frontend._ChunkParser()
+    parser = ChunkParser()
     try:
         chunk = parser.parse_chunk(text, file, {})
     except c_parser.ParseError as exc:
@@ -253,7 +251,6 @@ PARSED = [
 ]
 
 
-@pytest.mark.skipif(frontend._ChunkParser is None, reason="no chunked parsing")
 @pytest.mark.parametrize("text", PARSED)
 def test_parse_chunk_same_with_either_lexer(text, monkeypatch):
     assert fastlex.lex(text, "a.c") is not None
@@ -265,9 +262,8 @@ def test_parse_chunk_same_with_either_lexer(text, monkeypatch):
         assert fast[1].startswith(("other.h", "b.h"))
 
 
-@pytest.mark.skipif(frontend._ChunkParser is None, reason="no chunked parsing")
 def test_parse_chunk_falls_back_on_pragma():
     text = '# 1 "a.c"\n#pragma pack(1)\n'
     assert fastlex.lex(text, "a.c") is None
-    chunk = frontend._ChunkParser().parse_chunk(text, "a.c", {})
+    chunk = ChunkParser().parse_chunk(text, "a.c", {})
     assert isinstance(chunk.ext[0], c_ast.Pragma)

@@ -667,8 +667,8 @@ def test_incremental_parse_equals_whole_parse(proj: Project, sdist_cache):
             unit = frontend.Unit(variant, str(root / rel), include_dirs=incs,
                                  defines=proj.defines)
             want: list = []
-            _dump(c_parser.CParser().parse(unit._pp_text, filename=unit.path), want)
-            pieces = frontend.split_chunks(unit._pp_text)
+            _dump(c_parser.CParser().parse(unit.pp_text, filename=unit.path), want)
+            pieces = frontend.split_chunks(unit.pp_text)
             assert pieces, rel
             for _ in range(2):   # cold (or partly warm), then all hits
                 got: list = []
