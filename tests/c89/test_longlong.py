@@ -1,6 +1,6 @@
 import pytest
 
-from toolchain.c89.passes.longlong import literal_64
+from toolchain.c89.analysis.literals import literal_64
 
 from .conftest import port
 

@@ -7,10 +7,10 @@ from .pipeline import PortResult, port_source
 def clear_caches() -> None:
     """Empty the process-wide caches (parsed chunks, walks of their trees),
     as in a fresh process."""
+    from .analysis import walks
     from .frontend import clear_caches as clear_frontend
-    from .passes import _ast
     clear_frontend()
-    _ast._WALKS.clear()
+    walks.clear()
 
 
 __all__ = ["PortResult", "clear_caches", "port_source"]

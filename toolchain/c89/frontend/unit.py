@@ -237,62 +237,10 @@ class Unit:
     def tok_of(self, node, expect: str | None = None) -> int | None:
         return self.locate(node.coord, expect)
 
-    # -- names the program defines itself ----------------------------------
-    @cached_property
-    def user_names(self) -> set[str]:
-        """File-scope names (functions, objects, typedefs, struct tags,
-        enumerators) declared in the file itself, plus its ``#define`` names."""
-        names: set[str] = set()
-        for ext in self.outline.ext:
-            if not self.in_main(ext):
-                continue
-            decl = ext.decl if isinstance(ext, c_ast.FuncDef) else ext
-            if isinstance(decl, (c_ast.Decl, c_ast.Typedef)) and decl.name:
-                names.add(decl.name)
-            t = getattr(decl, "type", None)
-            while t is not None and not isinstance(t, (c_ast.Struct, c_ast.Union, c_ast.Enum)):
-                t = getattr(t, "type", None)
-            if isinstance(t, (c_ast.Struct, c_ast.Union)) and t.decls is not None and t.name:
-                names.add("struct " + t.name)
-            if isinstance(t, c_ast.Enum) and t.values is not None:
-                for v in t.values.enumerators:
-                    names.add(v.name)
-        for d in self.toks.directives:
-            if d.name == "define" and d.hash_index + 2 < len(self.toks.toks):
-                t = self.toks.toks[d.hash_index + 2]
-                if t.pp == d.hash_index:
-                    names.add(t.text)
-        return names
-
-    @cached_property
-    def typedefs(self) -> dict[str, c_ast.Node]:
-        out = {}
-        for ext in self.outline.ext:
-            if isinstance(ext, c_ast.Typedef):
-                out[ext.name] = ext.type
-        return out
-
-    @cached_property
-    def struct_defs(self) -> dict[str, c_ast.Node]:
-        out = {}
-
-        class V(c_ast.NodeVisitor):
-            def visit_Struct(self, node):
-                if node.name and node.decls is not None:
-                    out.setdefault(node.name, node)
-                self.generic_visit(node)
-        V().visit(self.ast)
-        return out
-
-    @cached_property
-    def enumerators(self) -> set[str]:
-        out = set()
-
-        class V(c_ast.NodeVisitor):
-            def visit_Enumerator(self, node):
-                out.add(node.name)
-        V().visit(self.ast)
-        return out
+    @property
+    def parsed(self) -> bool:
+        """Whether the full AST has been built."""
+        return self._ast is not None
 
     def func_defs(self):
         for ext in self.ast.ext:

@@ -10,6 +10,7 @@ own ``clock_gettime`` (e.g. a Win32 shim) is not touched at all.
 from __future__ import annotations
 
 from ..analysis.names import code_ids
+from .. import semantics
 from .base import PassOutput, PassSpec
 
 NAME = "clock"
@@ -28,7 +29,7 @@ def run(text: str, ctx) -> PassOutput:
     toks = unit.toks
     out = PassOutput.of(NAME, text, unit)
     edits = out.edits
-    user = unit.user_names
+    user = semantics.of(unit, ast=False).user_names
     if "clock_gettime" in user:  # the program brings its own clock_gettime: keep it whole
         return out
     for i in code_ids(toks, set(RENAMES) | {"timespec"}):

@@ -26,9 +26,10 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from ._ast import nodes, walk_cached
+from .. import semantics
+from ..analysis.initializers import Aggregate, InitError, Resolver, Value, is_aggregate
+from ..analysis.walks import nodes, walk_cached
 from .base import PassOutput, PassSpec
-from .designated import _Agg, _Error, _Pass as _Designated, _Val, is_aggregate
 
 NAME = "compound_literals"
 MAX_ASSIGN = 256
@@ -40,12 +41,18 @@ def _literals_in(ext) -> list:
     return [n for n in nodes(ext) if isinstance(n, c_ast.CompoundLiteral)]
 
 
-class _Pass(_Designated):
+class _Pass:
     def __init__(self, unit):
-        super().__init__(unit)
+        self.u = unit
+        self.toks = unit.toks
+        self.text = unit.text
+        self.sem = semantics.of(unit)
+        self.out = PassOutput.of(NAME, unit.text, unit)
+        self.edits = self.out.edits
         self._used: set[str] | None = None
         self.counter = 0
-        self.out.name = NAME
+        self.here = self.sem.at()       # where the literal being rewritten is
+        self.r = Resolver(unit, self.here, MAX_ASSIGN)
 
     @property
     def used(self) -> set[str]:
@@ -91,20 +98,22 @@ class _Pass(_Designated):
         lp = self.u.locate(lit.coord, "(")
         rp = toks.match.get(lp) if lp is not None else None
         if rp is None or rp + 1 >= len(toks) or toks[rp + 1].text != "{":
-            raise _Error("cannot find the text of a compound literal (made by a macro?)", lit)
+            raise InitError("cannot find the text of a compound literal (made by a macro?)", lit)
         lb = rp + 1
         rb = toks.match.get(lb)
         if rb is None:
-            raise _Error("cannot find the end of a compound literal", lit)
+            raise InitError("cannot find the end of a compound literal", lit)
         type_toks = list(range(lp + 1, rp))
         if any(toks[k].text in ("{", "(") for k in type_toks):
-            raise _Error("compound literal whose type name defines a struct or has a "
+            raise InitError("compound literal whose type name defines a struct or has a "
                          "parenthesised declarator: declare the object by hand", lit, lp)
         func = next((a for a in anc if isinstance(a, c_ast.FuncDef)), None)
+        self.here = self.sem.at(lit, func)
+        self.r = Resolver(self.u, self.here, MAX_ASSIGN)
         ty = lit.type.type
         name = self.new_name()
         if func is None:
-            decl = "static " + self.declaration(type_toks, name) + " = " + self.span(lb, rb + 1) + ";"
+            decl = "static " + self.declaration(type_toks, name) + " = " + self.r.span(lb, rb + 1) + ";"
             self.insert_before_statement(lp, decl)
             self.edits.replace(toks[lp].start, toks[rb].end, name, NAME)
             return
@@ -116,10 +125,10 @@ class _Pass(_Designated):
             child = anc[k + 1] if k + 1 < len(anc) else lit
             if isinstance(a, _LOOPS) and not (isinstance(a, c_ast.For) and child is a.init):
                 reinit = True
-        constant = self.ty.is_const(lit.init)
+        constant = self.here.is_constant(lit.init)
         clb = self.u.locate(comp.coord, "{")
         if clb is None:
-            raise _Error("cannot find the block around a compound literal", lit, lp)
+            raise InitError("cannot find the block around a compound literal", lit, lp)
         amp = None
         parent = anc[-1] if anc else None
         if isinstance(parent, c_ast.UnaryOp) and parent.op == "&":
@@ -127,18 +136,18 @@ class _Pass(_Designated):
             if k is not None and toks[k].text == "&":
                 amp = k
         if constant and not reinit:
-            decl = self.declaration(type_toks, name) + " = " + self.span(lb, rb + 1) + ";"
+            decl = self.declaration(type_toks, name) + " = " + self.r.span(lb, rb + 1) + ";"
             self.insert_block_start(clb, decl)
             self.edits.replace(toks[lp].start, toks[rb].end, name, NAME)
             return
         # declared at the block start, (re)initialised where it is evaluated
-        if is_aggregate(self.ty, ty):
-            agg = _Agg(self.ty, ty)
-            self.fill(agg, lb, lit.init)
+        if is_aggregate(self.here, ty):
+            agg = Aggregate(self.here, ty)
+            self.r.fill(agg, lb, lit.init)
             length = None
             if agg.kind == "array" and agg.nslots() is None:
                 if agg.length == -1:
-                    raise _Error("array compound literal whose size the porter cannot "
+                    raise InitError("array compound literal whose size the porter cannot "
                                  "evaluate", lit, lp)
                 length = (max(agg.slots) + 1) if agg.slots else 0
                 agg.length = length
@@ -146,45 +155,45 @@ class _Pass(_Designated):
             self.assignments(agg, name, assigns)
             decl = self.declaration(type_toks, name, length, strip_const=True) + ";"
         else:
-            items = self.items(lb, lit.init)
+            items = self.r.items(lb, lit.init)
             if len(items) != 1:
-                raise _Error("scalar compound literal with several values", lit, lp)
+                raise InitError("scalar compound literal with several values", lit, lp)
             x, v, y = items[0]
-            assigns = [f"{name} = {self.span(v, y)}"]
+            assigns = [f"{name} = {self.r.span(v, y)}"]
             decl = self.declaration(type_toks, name, strip_const=True) + ";"
         self.insert_block_start(clb, decl)
         start = toks[amp].start if amp is not None else toks[lp].start
         result = ("&" if amp is not None else "") + name
         self.edits.replace(start, toks[rb].end, "(" + ", ".join(assigns + [result]) + ")", NAME)
 
-    def assignments(self, agg: _Agg, lvalue: str, out: list) -> None:
+    def assignments(self, agg: Aggregate, lvalue: str, out: list) -> None:
         n = agg.nslots()
         if agg.kind == "union":
             n = 1
         if n is None:
-            raise _Error("array of unknown size inside a compound literal")
+            raise InitError("array of unknown size inside a compound literal")
         for i in range(n):
             sub = f"{lvalue}[{i}]" if agg.kind == "array" else f"{lvalue}.{agg.fields[i][0]}"
             if agg.kind != "array" and agg.fields[i][0] is None:
-                raise _Error("anonymous member in a non-constant compound literal")
+                raise InitError("anonymous member in a non-constant compound literal")
             s = agg.slots.get(i)
             t = agg.slot_type(i)
-            if isinstance(s, _Val):
+            if isinstance(s, Value):
                 if isinstance(s.node, c_ast.Constant) and s.node.type == "string" \
-                        and self.ty.is_char_array(t):
-                    raise _Error("char array initialised from a string in a compound literal "
+                        and self.here.is_char_array(t):
+                    raise InitError("char array initialised from a string in a compound literal "
                                  "that must be assigned: rewrite it by hand")
                 if isinstance(s.node, c_ast.InitList):
-                    raise _Error("braces around a scalar in a non-constant compound literal")
+                    raise InitError("braces around a scalar in a non-constant compound literal")
                 out.append(f"{sub} = {s.text}")
-            elif isinstance(s, _Agg):
+            elif isinstance(s, Aggregate):
                 self.assignments(s, sub, out)
-            elif is_aggregate(self.ty, t):
-                self.assignments(_Agg(self.ty, t), sub, out)
+            elif is_aggregate(self.here, t):
+                self.assignments(Aggregate(self.here, t), sub, out)
             else:
                 out.append(f"{sub} = 0")
             if len(out) > MAX_ASSIGN:
-                raise _Error(f"a non-constant compound literal needing more than {MAX_ASSIGN} "
+                raise InitError(f"a non-constant compound literal needing more than {MAX_ASSIGN} "
                              "assignments: rewrite it by hand")
 
     # -- text -------------------------------------------------------------------------------
@@ -260,7 +269,7 @@ class _Pass(_Designated):
         for lit, anc in self.literals():
             try:
                 self.literal(lit, anc)
-            except _Error as exc:
+            except InitError as exc:
                 tok = exc.tok if exc.tok is not None else self.u.locate(lit.coord, "(")
                 at = tok if tok is not None else (lit.coord.line if lit.coord else 0, 0)
                 self.out.diag(at, "error", exc.message)

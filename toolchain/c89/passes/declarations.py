@@ -105,10 +105,12 @@ from difflib import SequenceMatcher
 
 from pycparser import c_ast, c_generator
 
+from .. import semantics
 from ..analysis import conditionals
+from ..analysis.literals import integer_value
+from ..analysis.walks import body_nodes, walk_cached
 from ..ctok import Tokens
 from ..source import EditList
-from ._ast import body_nodes, is_constant, walk_cached
 from .base import PassOutput, PassSpec
 
 NAME = "declarations"
@@ -244,9 +246,9 @@ class _Pass:
         self.out = PassOutput.of(NAME, unit.text, unit)
         self.edits = EditList(unit.text)   # the edits of the block being rewritten
         self.has_labels = False
-        self.locals: dict[str, list] = {}     # names declared in the current function
+        self.sem = semantics.of(unit)
+        self.fd = None                      # the function being rewritten
         self._maps: dict[int, object] = {}
-        self._file_scope: dict[str, list] | None = None
 
     # -- errors -----------------------------------------------------------
     def error(self, node, message: str):
@@ -261,96 +263,10 @@ class _Pass:
                              "(produced by a macro?); move it by hand")
         return idx
 
-    # -- constants ----------------------------------------------------------
-    def is_const(self, n) -> bool:
-        """Arithmetic or address constant (what C89 allows in an aggregate
-        initializer): literals, enumerators, sizeof, ``&`` of an object with
-        static storage duration, arrays and functions (they decay to address
-        constants), and arithmetic/casts of those."""
-        return is_constant(n, self._constant_name, self.static_lvalue)
-
-    def _constant_name(self, n: c_ast.ID) -> bool:
-        if n.name in self.u.enumerators and n.name not in self.locals:
-            return True
-        types = self.static_object(n.name)
-        return types is not None and all(
-            isinstance(self.resolve(t), (c_ast.ArrayDecl, c_ast.FuncDecl)) for t in types)
-
-    def static_lvalue(self, n) -> bool:
-        """``n`` designates (part of) an object with static storage duration
-        at a constant place: ``g``, ``g.m``, ``arr[3]``, ``arr[1].m`` (an
-        automatic local of that name anywhere in the function disqualifies)."""
-        if isinstance(n, c_ast.ID):
-            return self.static_object(n.name) is not None
-        if isinstance(n, c_ast.StructRef) and n.type == ".":
-            return self.static_lvalue(n.name)
-        if isinstance(n, c_ast.ArrayRef) and isinstance(n.name, c_ast.ID):
-            types = self.static_object(n.name.name)
-            return types is not None and self.is_const(n.subscript) and all(
-                isinstance(self.resolve(t), c_ast.ArrayDecl) for t in types)
-        if isinstance(n, c_ast.ArrayRef) and isinstance(n.name, c_ast.ArrayRef):
-            return False  # would need the element type: stay conservative
-        if isinstance(n, c_ast.ArrayRef) and isinstance(n.name, c_ast.StructRef):
-            return False
-        if isinstance(n, c_ast.Constant) and n.type == "string":
-            return True
-        return False
-
-    def file_scope(self) -> dict[str, list]:
-        if self._file_scope is None:
-            out: dict[str, list] = {}
-            for ext in self.u.ast.ext:
-                d = ext.decl if isinstance(ext, c_ast.FuncDef) else ext
-                if isinstance(d, c_ast.Decl) and d.name:
-                    out.setdefault(d.name, []).append(d.type)
-            self._file_scope = out
-        return self._file_scope
-
-    def static_object(self, name: str):
-        """Types of the declarations ``name`` may refer to when every one of
-        them has static storage duration (file scope, ``static``/``extern``
-        locals, functions), else None."""
-        local = self.locals.get(name)
-        if local is not None:
-            types = []
-            for storage, t in local:
-                if not (storage & {"static", "extern"} or isinstance(t, c_ast.FuncDecl)):
-                    return None
-                types.append(t)
-            if any("extern" in st for st, _ in local):
-                types += self.file_scope().get(name, [])
-            return types
-        return self.file_scope().get(name)
-
-    def collect_locals(self, fd) -> None:
-        """Every name the function declares (parameters and block scope),
-        with its storage classes and type (found once per function node)."""
-        self.locals = walk_cached(fd, "locals", _locals_of)
-
-    def resolve(self, t):
-        """Follow typedef names to the underlying type node."""
-        seen = 0
-        while isinstance(t, c_ast.TypeDecl) and isinstance(t.type, c_ast.IdentifierType) \
-                and len(t.type.names) == 1 and t.type.names[0] in self.u.typedefs and seen < 20:
-            t = self.u.typedefs[t.type.names[0]]
-            seen += 1
-        return t
-
-    def is_scalar(self, t) -> bool:
-        t = self.resolve(t)
-        if isinstance(t, c_ast.PtrDecl):
-            return True
-        if isinstance(t, c_ast.TypeDecl):
-            return isinstance(t.type, (c_ast.IdentifierType, c_ast.Enum))
-        return False
-
-    def top_const(self, decl) -> bool:
-        t = decl.type
-        if isinstance(t, (c_ast.TypeDecl, c_ast.PtrDecl)) and "const" in (t.quals or []):
-            return True
-        r = self.resolve(t)
-        return r is not t and isinstance(r, (c_ast.TypeDecl, c_ast.PtrDecl)) \
-            and "const" in (r.quals or [])
+    # -- what names mean ------------------------------------------------------
+    def place(self, node):
+        """The scope and position of ``node`` in the current function."""
+        return self.sem.at(node, self.fd)
 
     # -- macro expansions ----------------------------------------------------
     def line_map(self, line: int):
@@ -575,8 +491,9 @@ class _Pass:
         init = decl.init
         if init is None:
             return "ok"
+        here = self.place(decl)
         if isinstance(init, c_ast.InitList):
-            if self.is_const(init):
+            if here.is_constant(init):
                 return "fallback" if self.has_labels else "keep"
             macro = self.init_macro(decl)
             if macro is not None and self.macro_init_span(decl) is None:
@@ -584,12 +501,12 @@ class _Pass:
                 self.warn(decl, f"initializer of '{decl.name}' (from macro '{macro}') has "
                                 "non-constant elements, which C89 does not allow")
                 return "fallback"
-            if self.has_const_parts(decl.type):
+            if here.has_const_parts(decl.type):
                 self.error(decl, "cannot convert safely: const aggregate with non-constant "
                                  f"initializer ('{decl.name}')")
             return "elements"
-        if isinstance(decl.type, c_ast.ArrayDecl) or self.top_const(decl):
-            if self.is_const(init) and not self.has_labels:
+        if isinstance(decl.type, c_ast.ArrayDecl) or here.top_const(decl.type):
+            if here.is_constant(init) and not self.has_labels:
                 return "keep"
             return "fallback"
         return "split"
@@ -643,24 +560,6 @@ class _Pass:
             return None
         return self.toks[k].text if self.toks[k].kind == "id" else "?"
 
-    def has_const_parts(self, t, depth: int = 0) -> bool:
-        """Is the object, an element or a member of type ``t`` const?"""
-        if depth > 8:
-            return False
-        if isinstance(t, (c_ast.TypeDecl, c_ast.PtrDecl)) and "const" in (t.quals or []):
-            return True
-        t = self.resolve(t)
-        if isinstance(t, (c_ast.TypeDecl, c_ast.PtrDecl)) and "const" in (t.quals or []):
-            return True
-        if isinstance(t, c_ast.ArrayDecl):
-            return self.has_const_parts(t.type, depth + 1)
-        if isinstance(t, c_ast.TypeDecl) and isinstance(t.type, (c_ast.Struct, c_ast.Union)):
-            st = t.type
-            if st.decls is None and st.name in self.u.struct_defs:
-                st = self.u.struct_defs[st.name]
-            return any(self.has_const_parts(m.type, depth + 1) for m in st.decls or [])
-        return False
-
     def element_assignments(self, decl, init_range) -> list[str]:
         """``v[0] = a;`` / ``s.m = a;`` ... for a non-constant aggregate
         initializer of an array or struct of scalars (positional or simple
@@ -711,8 +610,9 @@ class _Pass:
         """The assignments for the initializer elements ``exprs`` whose values
         are spelled ``texts``."""
         name = decl.name
-        t = self.resolve(decl.type)
-        if isinstance(t, c_ast.ArrayDecl) and self.is_scalar(t.type):
+        here = self.place(decl)
+        t = here.resolve(decl.type, stop=())
+        if isinstance(t, c_ast.ArrayDecl) and here.is_scalar(t.type):
             values: dict[int, str] = {}
             pos = 0
             for e, x in zip(exprs, texts):
@@ -721,7 +621,7 @@ class _Pass:
                     if not isinstance(d, c_ast.Constant):
                         self.error(decl, f"designator in the initializer of '{name}' is not "
                                          "a literal index: rewrite it by hand")
-                    pos = int(d.value.rstrip("uUlL"), 0)
+                    pos = integer_value(d.value)
                 values[pos] = x
                 pos += 1
             size = max(values) + 1 if values else 0
@@ -729,18 +629,16 @@ class _Pass:
                 if not isinstance(t.dim, c_ast.Constant):
                     self.error(decl, f"array '{name}' with a non-literal size and a non-constant "
                                      "initializer: rewrite it by hand")
-                size = int(t.dim.value.rstrip("uUlL"), 0)
+                size = integer_value(t.dim.value)
             if size - len(values) > _MAX_ZERO_FILL:
                 self.error(decl, f"non-constant initializer of '{name}' would need "
                                  f"{size - len(values)} zero assignments: rewrite it by hand")
             return [f"{name}[{i}] = {values.get(i, '0')};" for i in range(size)]
         if isinstance(t, c_ast.TypeDecl) and isinstance(t.type, c_ast.Struct):
-            st = t.type
-            if st.decls is None and st.name in self.u.struct_defs:
-                st = self.u.struct_defs[st.name]
+            st = here.aggregate(t)
             members = st.decls or []
             names = [m.name for m in members]
-            if st.decls is not None and all(m.name and self.is_scalar(m.type) for m in members):
+            if st.decls is not None and all(m.name and here.is_scalar(m.type) for m in members):
                 values = {}
                 pos = 0
                 for e, x in zip(exprs, texts):
@@ -1232,7 +1130,8 @@ class _Pass:
     def check_vla(self, decl) -> None:
         t = getattr(decl, "type", None)
         while t is not None:
-            if isinstance(t, c_ast.ArrayDecl) and t.dim is not None and not self.is_const(t.dim):
+            if isinstance(t, c_ast.ArrayDecl) and t.dim is not None \
+                    and not self.place(decl).is_constant(t.dim):
                 self.error(decl, f"variable-length array '{decl.name}' has no C89 equivalent; "
                                  "use malloc/free")
             t = getattr(t, "type", None)
@@ -1388,7 +1287,7 @@ class _Pass:
         t = self.toks[j]
         if t.kind != "id" or t.text in _STMT_KW:
             return False
-        if t.text in _SPEC_KW or t.text in _TAG_KW or t.text in self.u.typedefs:
+        if t.text in _SPEC_KW or t.text in _TAG_KW or t.text in self.sem.typedef_names:
             return True
         k = self.toks.next_code(j)
         return k is not None and self.toks[k].kind == "id" and self.toks[k].text not in _STMT_KW
@@ -1518,23 +1417,6 @@ def _may_need_work(blk: _Block) -> bool:
     return False
 
 
-def _locals_of(fd) -> dict[str, list]:
-    out: dict[str, list] = {}
-    stack = [fd.decl.type, fd.body] + list(fd.param_decls or [])
-    while stack:
-        n = stack.pop()
-        if n is None:
-            continue
-        if isinstance(n, c_ast.Decl) and n.name:
-            out.setdefault(n.name, []).append((set(n.storage or []), n.type))
-        elif isinstance(n, c_ast.Typedef):
-            out.setdefault(n.name, []).append(({"typedef"}, n.type))
-        if isinstance(n, (c_ast.Struct, c_ast.Union)):
-            continue  # member names are not in scope
-        stack.extend(c for _, c in n.children())
-    return out
-
-
 def _blocks(fd):
     """(the blocks of a function body in source order, whether it has labels)."""
     body = body_nodes(fd)
@@ -1547,7 +1429,7 @@ def run(text: str, ctx) -> PassOutput:
     p = _Pass(unit)
     for fd in unit.func_defs():
         blocks, p.has_labels = walk_cached(fd, "blocks", _blocks)
-        p.collect_locals(fd)
+        p.fd = fd
         for comp in blocks:
             p.edits = EditList(text)
             p.block(comp)

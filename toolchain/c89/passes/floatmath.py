@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..analysis.libc import FLOAT_FUNCS
 from ..analysis.names import call_parens, code_ids, is_declarator
+from .. import semantics
 from .base import PassOutput, PassSpec
 
 NAME = "floatmath"
@@ -26,7 +27,7 @@ def run(text: str, ctx) -> PassOutput:
     toks = unit.toks
     out = PassOutput.of(NAME, text, unit)
     edits = out.edits
-    user = unit.user_names
+    user = semantics.of(unit, ast=False).user_names
     for i in code_ids(toks, set(FUNCS) | set(CONSTS) | {"NAN"}):
         t = toks[i]
         if t.text in user:

@@ -12,6 +12,7 @@ and is not reported.
 
 from __future__ import annotations
 
+from .. import semantics
 from ..analysis import c99, conditionals
 from .base import PassOutput, PassSpec
 
@@ -23,7 +24,8 @@ def run(text: str, ctx) -> PassOutput:
     out = PassOutput.of(NAME, text, unit)
     label = " ".join("-D" + d for d in unit.defines) or "no -D flags"
     toks = unit.toks
-    findings = c99.scan(toks, unit.user_names) + c99.in_macro_bodies(toks, unit.typedefs)
+    sem = semantics.of(unit)
+    findings = c99.scan(toks, sem.user_names) + c99.in_macro_bodies(toks, sem.typedef_names)
     for f in findings:
         if conditionals.state(unit, f.tok.line) == "inactive":
             out.diag(f.tok, "warning", f"{f.message} (in code the preprocessor drops with {label})")
@@ -34,7 +36,7 @@ def run(text: str, ctx) -> PassOutput:
     for i, t in enumerate(toks.toks):
         if t.pp >= 0 or t.line not in lines or t.line in seen:
             continue
-        what = c99.construct_at(toks, i, unit.typedefs)
+        what = c99.construct_at(toks, i, sem.typedef_names)
         if what:
             seen.add(t.line)
             if conditionals.state(unit, t.line) == "c89":

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
+from .. import semantics
+from ..analysis.extents import expr_end, func_ranges
 from ..analysis.names import code_ids
+from ..analysis.walks import body_nodes, walk_cached
 from ..source import EditList
-from ._ast import body_nodes, expr_end, func_ranges, types_of, walk_cached
 from .base import PassOutput, PassSpec
 
 NAME = "keywords"
@@ -59,7 +61,9 @@ class _Pass:
         self.text = unit.text
         self.out = PassOutput.of(NAME, unit.text, unit)
         self.edits = self.out.edits
-        self.types = types_of(unit)
+        self.sem = semantics.of(unit)
+        self.here = self.sem.at()
+        self._kinds: dict[int, tuple] = {}
 
     def warn(self, i, msg, sev="warning"):
         self.out.diag(i, sev, msg)
@@ -161,75 +165,68 @@ class _Pass:
 
     # -- _Bool normalisation -----------------------------------------------------
     def bools(self) -> None:
-        ty = self.types
-        self.global_kinds: dict[str, object] = {}
-        self.returns_bool: dict[str, bool] = {}
-        self.params: dict[str, list] = {}
-        for ext in self.u.ast.ext:
-            d = ext.decl if isinstance(ext, c_ast.FuncDef) else ext
-            if isinstance(d, c_ast.Decl) and d.name:
-                t = d.type
-                if isinstance(t, c_ast.FuncDecl):
-                    self.returns_bool[d.name] = ty.is_bool(t.type)
-                    if t.args is not None:
-                        self.params[d.name] = [getattr(a, "type", None) for a in t.args.params]
-                else:
-                    self._note(self.global_kinds, d.name, t)
-        self.member_kinds: dict[str, object] = {}
-        for s in ty.tags.values():
-            for m in s.decls or []:
-                if m.name:
-                    self._note(self.member_kinds, m.name, m.type)
         uses_bool = "_Bool" in self.text or "c89_bool" in self.text or "bool" in self.text
         if not uses_bool:
             return
+        sem = self.sem
+        # member name -> kind, over every struct and union (expressions have
+        # no types here, so s.m is judged by the name m)
+        self.member_kinds: dict[str, object] = {}
+        for s in sem.definitions():
+            for m in s.decls or []:
+                if m.name:
+                    kind = self._kind(m.type, sem.at(m))
+                    prev = self.member_kinds.get(m.name, kind)
+                    self.member_kinds[m.name] = kind if prev == kind else "mixed"
         for fd in self.u.func_defs():
-            kinds = dict(self.global_kinds)
-            local: dict[str, object] = {}
-            args = fd.decl.type.args
-            for p in (args.params if args is not None else []):
-                if isinstance(p, c_ast.Decl) and p.name:
-                    self._note(local, p.name, p.type)
-            decls, sites = walk_cached(fd, "bool-sites", _bool_nodes)
-            for n in decls:
-                self._note(local, n.name, n.type)
-            kinds.update(local)
-            self.kinds = kinds
-            self.cur_bool = ty.is_bool(fd.decl.type.type)
+            sem.function(fd)
+            _, sites = walk_cached(fd, "bool-sites", _bool_nodes)
+            self.cur_bool = sem.at(fd).is_bool(fd.decl.type.type)
             for n in sites:
+                self.here = sem.at(n, fd)
                 self.bool_site(n)
-        self.kinds = self.global_kinds
         for ext in self.u.ast.ext:
             if isinstance(ext, c_ast.Decl) and self.u.in_main(ext):
+                self.here = sem.at(ext)
                 self.bool_site(ext)
 
-    def _note(self, table, name, t) -> None:
-        kind = self._kind(t)
-        if name in table and table[name] != kind:
-            table[name] = "mixed"
-        else:
-            table[name] = kind
-
-    def _kind(self, t):
-        ty = self.types
-        r = ty.resolve(t)
-        if ty.is_bool(r):
+    def _kind(self, t, here):
+        r = here.resolve(t)
+        if here.is_bool(r):
             return "bool"
-        if isinstance(r, c_ast.ArrayDecl) and ty.is_bool(r.type):
+        if isinstance(r, c_ast.ArrayDecl) and here.is_bool(r.type):
             return "boolarray"
         return "other"
+
+    def _object_kind(self, name: str):
+        """The kind of the object ``name`` names here, or None (unknown)."""
+        sym = self.here.lookup(name)
+        if sym is None or sym.kind != "object":
+            return None
+        got = self._kinds.get(id(sym.node))
+        if got is None or got[0] is not sym.node:
+            got = self._kinds[id(sym.node)] = (sym.node,
+                                               self._kind(sym.type, self.sem.at(sym.node)))
+        return got[1]
+
+    def _function(self, name: str):
+        """The type (FuncDecl) and place of the function ``name`` names here."""
+        sym = self.here.lookup(name)
+        if sym is None or sym.kind != "function" or not isinstance(sym.type, c_ast.FuncDecl):
+            return None, None
+        return sym.type, self.sem.at(sym.node)
 
     def is_bool_lvalue(self, n) -> bool | None:
         """True/False when the type of the lvalue is known, None when not."""
         if isinstance(n, c_ast.ID):
-            k = self.kinds.get(n.name)
-            return None if k in (None, "mixed") else k == "bool"
+            k = self._object_kind(n.name)
+            return None if k is None else k == "bool"
         if isinstance(n, c_ast.StructRef):
             k = self.member_kinds.get(n.field.name)
             return None if k in (None, "mixed") else k == "bool"
         if isinstance(n, c_ast.ArrayRef) and isinstance(n.name, c_ast.ID):
-            k = self.kinds.get(n.name.name)
-            return None if k in (None, "mixed") else k == "boolarray"
+            k = self._object_kind(n.name.name)
+            return None if k is None else k == "boolarray"
         if isinstance(n, c_ast.UnaryOp) and n.op == "*":
             return None
         return False
@@ -248,9 +245,10 @@ class _Pass:
         if isinstance(n, c_ast.ExprList):
             return bool(n.exprs) and self.boolish(n.exprs[-1])
         if isinstance(n, c_ast.FuncCall) and isinstance(n.name, c_ast.ID):
-            return self.returns_bool.get(n.name.name, False)
+            ftype, where = self._function(n.name.name)
+            return ftype is not None and where.is_bool(ftype.type)
         if isinstance(n, c_ast.Cast):
-            return self.types.is_bool(n.to_type)
+            return self.here.is_bool(n.to_type)
         if isinstance(n, c_ast.Assignment) and n.op == "=":
             return bool(self.is_bool_lvalue(n.lvalue))
         return bool(self.is_bool_lvalue(n))
@@ -274,7 +272,7 @@ class _Pass:
 
     def bool_site(self, n) -> None:
         toks = self.toks
-        if isinstance(n, c_ast.Decl) and n.init is not None and self.types.is_bool(n.type):
+        if isinstance(n, c_ast.Decl) and n.init is not None and self.here.is_bool(n.type):
             i = self.u.locate(n.coord, n.name)
             if i is None:
                 self.check_value(n.init, None, None, f"initialisation of '{n.name}'")
@@ -325,7 +323,7 @@ class _Pass:
             if r is not None:
                 semi = toks.find_semicolon(r)
                 self.check_value(n.expr, r + 1, semi, "return from a bool function")
-        elif isinstance(n, c_ast.Cast) and self.types.is_bool(n.to_type) \
+        elif isinstance(n, c_ast.Cast) and self.here.is_bool(n.to_type) \
                 and not self.boolish(n.expr):
             i = self.u.tok_of(n.to_type)
             if i is None:
@@ -340,8 +338,11 @@ class _Pass:
             if end is not None:
                 self.wrap(rp + 1, end)
         elif isinstance(n, c_ast.FuncCall) and isinstance(n.name, c_ast.ID) \
-                and n.name.name in self.params and n.args is not None:
-            ptypes = self.params[n.name.name]
+                and n.args is not None:
+            ftype, where = self._function(n.name.name)
+            if ftype is None or ftype.args is None:
+                return
+            ptypes = [getattr(a, "type", None) for a in ftype.args.params]
             i = self.u.locate(n.name.coord, n.name.name)
             if i is None or i + 1 >= len(toks) or toks[i + 1].text != "(":
                 return
@@ -352,7 +353,7 @@ class _Pass:
             if len(parts) != len(n.args.exprs):
                 return
             for (a, b), e, pt in zip(parts, n.args.exprs, ptypes):
-                if pt is not None and self.types.is_bool(pt):
+                if pt is not None and where.is_bool(pt):
                     self.check_value(e, a, b, f"argument of '{n.name.name}'")
 
     def _op_after(self, lvalue, op) -> int | None:

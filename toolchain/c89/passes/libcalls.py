@@ -15,6 +15,7 @@ calls.
 from __future__ import annotations
 
 from ..analysis.names import code_ids, is_declarator
+from .. import semantics
 from .base import PassOutput, PassSpec
 
 NAME = "libcalls"
@@ -28,7 +29,7 @@ def run(text: str, ctx) -> PassOutput:
     toks = unit.toks
     out = PassOutput.of(NAME, text, unit)
     edits = out.edits
-    user = unit.user_names
+    user = semantics.of(unit, ast=False).user_names
     for i in code_ids(toks, set(RENAMES)):
         t = toks[i]
         if t.text in user or is_declarator(toks, i):

@@ -22,17 +22,15 @@ from __future__ import annotations
 
 import re
 
+from ..analysis.literals import INTEGER, literal_64
 from ..analysis.names import call_args, code_ids
 from ..ctok import Tokens
+from .. import semantics
 from .base import PassOutput, PassSpec
 
 NAME = "longlong"
 
 _TYPE_WORDS = {"signed", "unsigned", "long", "int"}
-_INT = re.compile(r"^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$")
-_U32 = 0xFFFFFFFF
-_I64_MAX = 0x7FFFFFFFFFFFFFFF
-_U64 = 0xFFFFFFFFFFFFFFFF
 
 PRINTF = {"printf": 0, "fprintf": 1, "sprintf": 1, "snprintf": 2, "vprintf": 0,
           "vfprintf": 1, "vsprintf": 1, "vsnprintf": 2, "c89_snprintf": 2, "c89_vsnprintf": 2}
@@ -42,35 +40,6 @@ _CONV = re.compile(r"%(?:%|(?P<spec>[-+ #0']*(?:\*|[0-9]+)?(?:\.(?:\*|[0-9]*))?)
                    r"(?P<len>hh|h|ll|l|j|z|t|L|q|I64|I32)?(?P<conv>[diouxXfFeEgGaAcspn]|\[))")
 _PRI = {"d": "C89_PRId64", "i": "C89_PRIi64", "u": "C89_PRIu64", "x": "C89_PRIx64",
         "X": "C89_PRIX64", "o": "C89_PRIo64"}
-
-
-def literal_64(text: str, force64: str = "") -> str | None:
-    """C89 spelling of an integer literal of 64-bit type, or None if it is
-    not one.  ``force64`` ("I"/"U") treats the literal as LL/ULL."""
-    m = _INT.match(text)
-    if not m:
-        return None
-    digits, suf = m.group(1), m.group(2).lower()
-    if suf not in ("", "u", "l", "ul", "lu", "ll", "ull", "llu"):
-        return None
-    decimal = not digits.startswith("0") or digits == "0"
-    value = int(digits, 16 if digits[:2].lower() == "0x" else 8 if not decimal else 10)
-    unsigned = "u" in suf or force64 == "U"
-    ll = "ll" in suf or bool(force64)
-    if value > _U64:
-        return None
-    if ll or value > _U32:
-        if not unsigned and value > _I64_MAX and (ll or not decimal):
-            unsigned = True
-    elif decimal and not unsigned and value > 0x7FFFFFFF:
-        pass  # long long in C99 on an ILP32 target, unsigned long in C89
-    else:
-        return None
-    kind = "U" if unsigned else "I"
-    if value <= _U32:
-        inner = digits + ("UL" if decimal and value > 0x7FFFFFFF else "")
-        return f"C89_{kind}64({inner})"
-    return f"C89_{kind}64_HL(0x{value >> 32:X}, 0x{value & _U32:08X})"
 
 
 def _split_literal(tok_text: str, fmt_rewrite) -> str:
@@ -255,11 +224,11 @@ def run(text: str, ctx) -> PassOutput:
             new = literal_64(t.text)
             if new is not None:
                 edits.replace(t.start, t.end, new, NAME)
-            elif _INT.match(t.text) is None and re.match(r"^(0[xX])?[0-9a-fA-F]+[uUlL]+$", t.text) \
+            elif INTEGER.match(t.text) is None and re.match(r"^(0[xX])?[0-9a-fA-F]+[uUlL]+$", t.text) \
                     and "ll" in t.text.lower():
                 out.diag(t, "warning", f"integer literal '{t.text}' out of range")
     rw = _Rewriter(unit, toks, out)
-    user = unit.user_names
+    user = semantics.of(unit, ast=False).user_names
     for i in code_ids(toks, set(PRINTF) | set(SCANF) | set(VSCANF)):
         name = toks[i].text
         if name in user:

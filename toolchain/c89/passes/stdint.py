@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import os
 
+from ..analysis.literals import literal_64
 from ..analysis.names import call_parens, code_ids, included_headers, is_declarator
+from .. import semantics
 from .base import PassOutput, PassSpec
-from .longlong import literal_64
 
 NAME = "stdint"
 
@@ -43,7 +44,7 @@ def run(text: str, ctx) -> PassOutput:
     toks = unit.toks
     out = PassOutput.of(NAME, text, unit)
     edits = out.edits
-    user = unit.user_names
+    user = semantics.of(unit, ast=False).user_names
     # bool/true/false are <stdbool.h>'s when the unit includes it, directly
     # or through any header (the preprocessor's line markers name it)
     has_bool = any(h == "stdbool.h" for h, _ in included_headers(toks)) \

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
+from .. import semantics
 from ..analysis import c99, conditionals
-from ._ast import types_of
 from .base import PassOutput, PassSpec
 
 NAME = "unsupported"
@@ -42,11 +42,11 @@ class _Pass:
     def __init__(self, unit):
         self.u = unit
         self.out = PassOutput.of(NAME, unit.text, unit)
-        self.ty = types_of(unit)
+        self.sem = semantics.of(unit)
 
     def ast_checks(self) -> None:
         u = self.u
-        for s in self.ty.tags.values():
+        for s in self.sem.definitions():
             if not u.in_main(s) or not s.decls:
                 continue
             last = s.decls[-1]
@@ -55,7 +55,12 @@ class _Pass:
                               f"flexible array member '{last.name}' is C99 only: declare it "
                               f"'{last.name}[1]' and check every sizeof/malloc of the struct "
                               "by hand")
-        stack = [ext for ext in u.ast.ext if u.in_main(ext)]
+        for ext in u.ast.ext:
+            if u.in_main(ext):
+                self.vla_types(ext, ext if isinstance(ext, c_ast.FuncDef) else None)
+
+    def vla_types(self, ext, fd) -> None:
+        stack = [ext]
         while stack:
             n = stack.pop()
             if isinstance(n, c_ast.ParamList):
@@ -65,27 +70,31 @@ class _Pass:
                     if isinstance(t, c_ast.ArrayDecl):
                         t = t.type
                     if t is not None:
-                        self.vla_type(t, p)
+                        self.vla_type(t, p, fd)
                 continue
             if isinstance(n, (c_ast.Typedef, c_ast.Typename)):
-                self.vla_type(n.type, n)
+                self.vla_type(n.type, n, fd)
             stack.extend(c for _, c in n.children())
 
-    def vla_type(self, t, node) -> None:
+    def vla_type(self, t, node, fd) -> None:
+        here = None
         while t is not None:
             if isinstance(t, c_ast.ArrayDecl) and t.dim is not None \
-                    and not self.ty.is_const(t.dim) \
                     and not (isinstance(t.dim, c_ast.ID) and t.dim.name == "*"):
-                self.out.diag(node, "error", "variable-length array type has no C89 "
-                                             "equivalent: pass a pointer and index by hand")
-                return
+                here = here or self.sem.at(node, fd)
+                if not here.is_constant(t.dim):
+                    self.out.diag(node, "error", "variable-length array type has no C89 "
+                                                 "equivalent: pass a pointer and index by hand")
+                    return
             t = getattr(t, "type", None)
 
 
 def run(text: str, ctx) -> PassOutput:
     unit = ctx.unit(text)
     p = _Pass(unit)
-    findings = c99.scan(unit.toks, unit.user_names) + c99.in_macro_bodies(unit.toks, unit.typedefs)
+    sem = p.sem
+    findings = c99.scan(unit.toks, sem.user_names) + c99.in_macro_bodies(unit.toks,
+                                                                         sem.typedef_names)
     for f in findings:
         if conditionals.state(unit, f.tok.line) == "active":
             p.out.diag(f.tok, f.severity, f.message)

@@ -1,0 +1,42 @@
+"""Token extents: where an expression ends, where each function body is."""
+
+from __future__ import annotations
+
+_CLOSERS = {")", "]", "}"}
+_OPENERS = {"(", "[", "{"}
+
+
+def expr_end(toks, i: int) -> int:
+    """Index one past the last token of an assignment-expression starting at
+    token ``i``: stops at a depth-0 ``,`` ``;`` or an unmatched closer."""
+    depth = 0
+    j = i
+    n = len(toks)
+    while j < n:
+        t = toks[j]
+        if t.pp >= 0:
+            j += 1
+            continue
+        if t.text in _OPENERS:
+            depth += 1
+        elif t.text in _CLOSERS:
+            if depth == 0:
+                return j
+            depth -= 1
+        elif depth == 0 and t.text in (",", ";"):
+            return j
+        j += 1
+    return j
+
+
+def func_ranges(unit) -> list:
+    """(token of ``{``, token of ``}``, FuncDef) for every function body."""
+    out = []
+    for fd in unit.func_defs():
+        lb = unit.locate(fd.body.coord, "{")
+        if lb is None:
+            continue
+        rb = unit.toks.match.get(lb)
+        if rb is not None:
+            out.append((lb, rb, fd))
+    return out

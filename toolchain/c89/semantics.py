@@ -1,0 +1,587 @@
+"""One semantic model of a unit: its scopes and what is declared in them.
+
+C's ordinary identifiers (objects, functions, typedef names, enumerators)
+and tags (struct, union, enum) are looked up as a compiler does: from the
+innermost scope out, a name being visible from its declaration on.  Every
+pass asks this model, at the place it is looking at::
+
+    sem = semantics.of(unit)
+    here = sem.at(decl)             # the scope and position of an AST node
+    here.aggregate(decl.type)       # the struct that ``struct S`` means there
+    here.is_constant(decl.init)     # C89 arithmetic or address constant?
+
+Scopes: the file; in each function definition, the function's (parameters
+and outermost block), each block, each ``for`` with declarations, and
+prototype scopes (their names are not declared anywhere visible).  A tag
+declared in a scope is completed by its definition anywhere in that scope.
+
+The file scope is built per unit from the file-scope declarations (their
+summary is cached per top-level node); a function's scopes are built on
+first need and cached per function node, which the chunk cache shares
+between rounds and files.  Positions inside a function count its nodes in
+source order; at file scope they are the index of the top-level node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pycparser import c_ast
+
+from .analysis.literals import constant_value
+from .analysis.walks import nodes, walk_cached
+
+_TAGS = (c_ast.Struct, c_ast.Union, c_ast.Enum)
+_END = float("inf")
+_NEVER_CONSTANT = ("*", "++", "--", "p++", "p--")
+
+
+@dataclass(eq=False, slots=True)
+class Symbol:
+    name: str
+    kind: str               # object function typedef enumerator | struct union enum
+    node: c_ast.Node        # Decl, Typedef, Enumerator, or the Struct/Union/Enum
+    type: c_ast.Node | None
+    storage: frozenset
+    pos: int
+    owner: c_ast.Node | None = None     # an enumerator's Enum
+    at_file: bool = False               # declared at file scope
+
+    @property
+    def defines(self) -> bool:
+        """A tag's definition (with its members or enumerators)."""
+        n = self.node
+        return (n.values if isinstance(n, c_ast.Enum) else n.decls) is not None
+
+
+class Scope:
+    __slots__ = ("kind", "parent", "names", "tags")
+
+    def __init__(self, kind: str, parent: "Scope | None"):
+        self.kind = kind
+        self.parent = parent
+        self.names: dict[str, list[Symbol]] = {}
+        self.tags: dict[str, list[Symbol]] = {}
+
+    def declare(self, sym: Symbol) -> None:
+        table = self.tags if sym.kind in ("struct", "union", "enum") else self.names
+        table.setdefault(sym.name, []).append(sym)
+
+
+def _tag_kind(n) -> str:
+    return type(n).__name__.lower()
+
+
+def _walk(root, scope: Scope, points: dict | None, pos: int, own=None, body=None) -> int:
+    """Declare in ``scope`` (and in the scopes opened below it) what the
+    subtree ``root`` declares; record every node's (scope, position) in
+    ``points``.  ``own``: the function's own declaration (its name is the
+    file's, its parameters the function scope's); ``body``: the function's
+    outermost block (it shares the function scope).  Returns the next position."""
+    owners: dict[int, c_ast.Enum] = {}
+    own_type = own.type if own is not None else None
+    stack = [(root, scope, False)]
+    while stack:
+        n, sc, member = stack.pop()
+        if points is not None:
+            points[id(n)] = (sc, pos)
+        inner = sc
+        if isinstance(n, c_ast.Decl):
+            if not member and n is not own:
+                t = n.type
+                if n.name:
+                    kind = "function" if isinstance(t, c_ast.FuncDecl) else "object"
+                    sc.declare(Symbol(n.name, kind, n, t, frozenset(n.storage or ()), pos))
+                elif isinstance(t, _TAGS) and t.name and (
+                        t.values if isinstance(t, c_ast.Enum) else t.decls) is None:
+                    sc.declare(Symbol(t.name, _tag_kind(t), t, None, frozenset(), pos))
+        elif isinstance(n, c_ast.Typedef):
+            if not member:
+                sc.declare(Symbol(n.name, "typedef", n, n.type, frozenset(), pos))
+        elif isinstance(n, (c_ast.Struct, c_ast.Union)):
+            if n.name and n.decls is not None:
+                sc.declare(Symbol(n.name, _tag_kind(n), n, None, frozenset(), pos))
+            member = True           # its declarations are members, not names
+        elif isinstance(n, c_ast.Enum):
+            if n.values is not None:
+                if n.name:
+                    sc.declare(Symbol(n.name, "enum", n, None, frozenset(), pos))
+                for e in n.values.enumerators:
+                    owners[id(e)] = n
+        elif isinstance(n, c_ast.Enumerator):
+            sc.declare(Symbol(n.name, "enumerator", n, None, frozenset(), pos,
+                              owners.get(id(n))))
+        elif isinstance(n, c_ast.FuncDecl):
+            if n is not own_type:    # a prototype: its parameters are its own
+                inner = Scope("prototype", sc)
+                member = False
+        elif isinstance(n, c_ast.Compound):
+            if n is not body:
+                inner = Scope("block", sc)
+        elif isinstance(n, c_ast.For) and isinstance(n.init, c_ast.DeclList):
+            inner = Scope("for", sc)
+        pos += 1
+        stack.extend((c, inner, member) for _, c in reversed(n.children()))
+    return pos
+
+
+class FunctionScopes:
+    """The scopes of one function definition: the function scope (whose
+    parent is the file's) and below it, and where each node of it is."""
+    __slots__ = ("top", "points")
+
+    def __init__(self, fd: c_ast.FuncDef):
+        self.top = Scope("function", None)
+        self.points: dict[int, tuple[Scope, int]] = {}
+        _walk(fd, self.top, self.points, 0, own=fd.decl, body=fd.body)
+
+
+def _function_scopes(fd) -> FunctionScopes:
+    return walk_cached(fd, "scopes", FunctionScopes)
+
+
+def _file_decls(ext) -> Scope:
+    """What a top-level node declares at file scope (not inside function
+    bodies), as a scope of its own (positions are renumbered per unit)."""
+    sc = Scope("file", None)
+    if isinstance(ext, c_ast.FuncDef):
+        d = ext.decl
+        sc.declare(Symbol(d.name, "function", d, d.type, frozenset(d.storage or ()), 0))
+        if isinstance(d.type, c_ast.FuncDecl):   # tags its return type defines
+            _walk(d.type.type, sc, None, 0)
+    else:
+        _walk(ext, sc, None, 0)
+    for table in (sc.names, sc.tags):
+        for syms in table.values():
+            for sym in syms:
+                sym.at_file = True
+    return sc
+
+
+class FileScope:
+    """The file scope of a unit: per name, (index of the top-level node
+    declaring it, symbol), in source order; built on first need from the
+    top-level nodes' summaries."""
+    kind = "file"
+    parent = None
+
+    def __init__(self, exts):
+        self.exts = exts
+        self._names: dict[str, list[tuple[int, Symbol]]] | None = None
+        self._tags: dict[str, list[tuple[int, Symbol]]] | None = None
+
+    def _build(self) -> None:
+        names: dict[str, list] = {}
+        tags: dict[str, list] = {}
+        for k, ext in enumerate(self.exts):
+            summary = walk_cached(ext, "file-decls", _file_decls)
+            for table, mine in ((names, summary.names), (tags, summary.tags)):
+                for name, syms in mine.items():
+                    lst = table.get(name)
+                    if lst is None:
+                        table[name] = [(k, sym) for sym in syms]
+                    else:
+                        lst.extend((k, sym) for sym in syms)
+        self._names, self._tags = names, tags
+
+    @property
+    def names(self) -> dict[str, list[tuple[int, Symbol]]]:
+        if self._names is None:
+            self._build()
+        return self._names
+
+    @property
+    def tags(self) -> dict[str, list[tuple[int, Symbol]]]:
+        if self._tags is None:
+            self._build()
+        return self._tags
+
+
+class Semantics:
+    """The scopes of one unit and the questions the passes ask of them."""
+
+    def __init__(self, unit):
+        self.unit = unit
+        self.file = FileScope(unit.outline.ext)
+        self._ext_index: dict[int, int] | None = None
+        self._full_indexed = False
+        self._functions: dict[int, tuple[FunctionScopes, int]] = {}
+        self._last = None
+        self._enum_values: dict[int, tuple[c_ast.Node, int | None]] = {}
+
+    # -- where a node is ----------------------------------------------------------
+    def _index_full(self) -> None:
+        """Index the top-level nodes of the full AST too (an outline's
+        function definitions are other node objects; the rest are shared)."""
+        if not self._full_indexed:
+            self._full_indexed = True
+            index = self.ext_index
+            for k, ext in enumerate(self.unit.ast.ext):
+                index[id(ext)] = k
+
+    @property
+    def ext_index(self) -> dict[int, int]:
+        """id of a top-level node -> its index."""
+        if self._ext_index is None:
+            self._ext_index = {id(ext): k for k, ext in enumerate(self.file.exts)}
+        return self._ext_index
+
+    def function(self, fd: c_ast.FuncDef) -> FunctionScopes:
+        """The scopes of a function definition of the unit (built on first need)."""
+        ent = self._functions.get(id(fd))
+        if ent is None:
+            self._index_full()
+            ent = self._functions[id(fd)] = (_function_scopes(fd), self.ext_index[id(fd)])
+        return ent[0]
+
+    def at(self, node=None, fd: c_ast.FuncDef | None = None) -> "Place":
+        """The place of ``node``: its scope and position (inside ``fd`` when
+        given; else in any function asked about so far, else at file scope,
+        after every file-scope declaration)."""
+        if node is None:
+            return Place(self, self.file, _END, _END)
+        key = id(node)
+        k = self.ext_index.get(key)
+        if k is None and not self._full_indexed and self.unit.parsed:
+            self._index_full()
+            k = self.ext_index.get(key)
+        if k is not None and (fd is None or fd is node):
+            return Place(self, self.file, k, k)
+        if fd is not None:
+            self.function(fd)
+            cands = [self._functions[id(fd)]]
+        else:
+            cands = ([self._last] if self._last is not None else []) + \
+                list(self._functions.values())
+        for ent in cands:
+            p = ent[0].points.get(key)
+            if p is not None:
+                self._last = ent
+                return Place(self, p[0], p[1], ent[1])
+        return Place(self, self.file, _END, _END)
+
+    # -- file-level tables ----------------------------------------------------------
+    @property
+    def typedef_names(self) -> set[str]:
+        """The typedef names declared at file scope (for token-level guesses
+        about what a word is)."""
+        got = self.__dict__.get("_typedef_names")
+        if got is None:
+            got = self._typedef_names = {n for n, syms in self.file.names.items()
+                                         if any(s.kind == "typedef" for _, s in syms)}
+        return got
+
+    @property
+    def user_names(self) -> set[str]:
+        """File-scope names declared in the unit's own file (objects,
+        functions, typedefs, enumerators; tags as ``struct NAME``), plus its
+        ``#define`` names."""
+        got = self.__dict__.get("_user_names")
+        if got is not None:
+            return got
+        u = self.unit
+        out: set[str] = set()
+        self._user_names = out
+        for ext in self.file.exts:
+            if not u.in_main(ext):
+                continue
+            summary = walk_cached(ext, "file-decls", _file_decls)
+            out.update(name for name, syms in summary.names.items()
+                       if any(u.in_main(s.node) for s in syms))
+            out.update("struct " + name for name, syms in summary.tags.items()
+                       if any(s.kind in ("struct", "union") and s.defines and u.in_main(s.node)
+                              for s in syms))
+        toks = u.toks
+        for d in toks.directives:
+            if d.name == "define" and d.hash_index + 2 < len(toks.toks):
+                t = toks.toks[d.hash_index + 2]
+                if t.pp == d.hash_index:
+                    out.add(t.text)
+        return out
+
+    def definitions(self) -> list[c_ast.Node]:
+        """Every struct/union definition of the unit, in any scope."""
+        out = []
+        for ext in self.unit.ast.ext:
+            out.extend(walk_cached(ext, "struct-definitions", _struct_definitions))
+        return out
+
+    def enumerator_value(self, sym: Symbol) -> int | None:
+        got = self._enum_values.get(id(sym.node))
+        if got is not None and got[0] is sym.node:
+            return got[1]
+        enum = sym.owner
+        if enum is None:
+            return None
+        for e in enum.values.enumerators:      # in progress: no value yet
+            self._enum_values.setdefault(id(e), (e, None))
+        nxt = 0
+        for e in enum.values.enumerators:
+            if e.value is not None:
+                v = self.at(e).int_value(e.value)
+                if v is None:
+                    break
+                nxt = v
+            self._enum_values[id(e)] = (e, nxt)
+            nxt += 1
+        got = self._enum_values.get(id(sym.node))
+        return got[1] if got is not None else None
+
+
+def _struct_definitions(ext) -> list:
+    return [n for n in nodes(ext) if isinstance(n, (c_ast.Struct, c_ast.Union))
+            and n.name and n.decls is not None]
+
+
+class Place:
+    """A scope and a position in it: what the names mean there."""
+    __slots__ = ("sem", "scope", "pos", "ext")
+
+    def __init__(self, sem: Semantics, scope: Scope, pos, ext):
+        self.sem, self.scope, self.pos, self.ext = sem, scope, pos, ext
+
+    def _locals(self):
+        """The scopes inside the function, innermost first."""
+        sc = self.scope
+        while sc is not None and sc is not self.sem.file:
+            yield sc
+            sc = sc.parent
+
+    # -- names ------------------------------------------------------------------------
+    def lookup(self, name: str) -> Symbol | None:
+        """The ordinary identifier ``name`` means here (None: undeclared)."""
+        pos = self.pos
+        for sc in self._locals():
+            best = None
+            for s in sc.names.get(name, ()):
+                if s.pos > pos:
+                    break
+                best = s
+            if best is not None:
+                return best
+        best = None
+        ext = self.ext
+        for k, s in self.sem.file.names.get(name, ()):
+            if k > ext:
+                break
+            best = s
+        return best
+
+    def tag(self, kind: str, name: str) -> c_ast.Node | None:
+        """The Struct/Union/Enum node ``kind name`` means here: the
+        definition in the innermost scope that declares the tag before this
+        place (else any file-scope one), or its declaration when it is
+        never defined there."""
+        for sc in self._locals():
+            syms = [s for s in sc.tags.get(name, ()) if s.kind == kind]
+            if any(s.pos <= self.pos for s in syms):
+                return next((s.node for s in syms if s.defines), syms[0].node)
+        syms = [(k, s) for k, s in self.sem.file.tags.get(name, ()) if s.kind == kind]
+        defined = next((s.node for _, s in syms if s.defines), None)
+        if any(k <= self.ext for k, _ in syms):
+            return defined or syms[0][1].node
+        return defined
+
+    # -- types --------------------------------------------------------------------------
+    def resolve(self, t, stop=("c89_bool",)):
+        """Follow typedef names (and type names) to the type they stand for;
+        ``stop``: typedef names kept as they are."""
+        here = self
+        for _ in range(32):
+            if isinstance(t, c_ast.TypeDecl) and isinstance(t.type, c_ast.IdentifierType) \
+                    and len(t.type.names) == 1 and t.type.names[0] not in stop:
+                sym = here.lookup(t.type.names[0])
+                if sym is not None and sym.kind == "typedef":
+                    t = sym.type
+                    here = here.sem.at(sym.node)
+                    continue
+            if isinstance(t, c_ast.Typename):
+                t = t.type
+                continue
+            break
+        return t
+
+    def aggregate(self, t):
+        """The Struct/Union definition node of type ``t`` here (after
+        typedefs), the bare reference when it is not defined, or None when
+        ``t`` is not a struct or union."""
+        t = self.resolve(t)
+        if isinstance(t, c_ast.TypeDecl) and isinstance(t.type, (c_ast.Struct, c_ast.Union)):
+            s = t.type
+            if s.decls is None and s.name:
+                s = self.tag(_tag_kind(s), s.name) or s
+            return s
+        return None
+
+    def is_bool(self, t) -> bool:
+        t = self.resolve(t)
+        return isinstance(t, c_ast.TypeDecl) and isinstance(t.type, c_ast.IdentifierType) \
+            and any(n in ("_Bool", "c89_bool") for n in t.type.names)
+
+    def is_char_array(self, t) -> bool:
+        t = self.resolve(t)
+        if not isinstance(t, c_ast.ArrayDecl):
+            return False
+        e = self.resolve(t.type)
+        return isinstance(e, c_ast.TypeDecl) and isinstance(e.type, c_ast.IdentifierType) \
+            and bool(set(e.type.names) & {"char", "wchar_t"})
+
+    def is_scalar(self, t) -> bool:
+        t = self.resolve(t)
+        if isinstance(t, c_ast.PtrDecl):
+            return True
+        if isinstance(t, c_ast.TypeDecl):
+            return isinstance(t.type, (c_ast.IdentifierType, c_ast.Enum))
+        return False
+
+    def top_const(self, t) -> bool:
+        """Is an object of type ``t`` itself const (not what it points to)?"""
+        if isinstance(t, (c_ast.TypeDecl, c_ast.PtrDecl)) and "const" in (t.quals or []):
+            return True
+        r = self.resolve(t)
+        return r is not t and isinstance(r, (c_ast.TypeDecl, c_ast.PtrDecl)) \
+            and "const" in (r.quals or [])
+
+    def has_const_parts(self, t, depth: int = 0) -> bool:
+        """Is the object, an element or a member of type ``t`` const?"""
+        if depth > 8:
+            return False
+        if self.top_const(t):
+            return True
+        t = self.resolve(t)
+        if isinstance(t, c_ast.ArrayDecl):
+            return self.has_const_parts(t.type, depth + 1)
+        s = self.aggregate(t)
+        return s is not None and any(self.has_const_parts(m.type, depth + 1)
+                                     for m in s.decls or [])
+
+    # -- constants ----------------------------------------------------------------------
+    def int_value(self, n) -> int | None:
+        """Value of an integer constant expression, or None."""
+        try:
+            return self._ival(n)
+        except (ValueError, ZeroDivisionError, TypeError, OverflowError, KeyError,
+                IndexError):
+            return None
+
+    def _ival(self, n):
+        if isinstance(n, c_ast.Constant):
+            return constant_value(n.type, n.value)
+        if isinstance(n, c_ast.ID):
+            sym = self.lookup(n.name)
+            if sym is None or sym.kind != "enumerator":
+                return None
+            return self.sem.enumerator_value(sym)
+        if isinstance(n, c_ast.UnaryOp):
+            if n.op == "sizeof":
+                return None
+            x = self._ival(n.expr)
+            if x is None:
+                return None
+            return {"-": -x, "+": x, "~": ~x, "!": int(not x)}.get(n.op)
+        if isinstance(n, c_ast.Cast):
+            return self._ival(n.expr)
+        if isinstance(n, c_ast.TernaryOp):
+            c = self._ival(n.cond)
+            if c is None:
+                return None
+            return self._ival(n.iftrue if c else n.iffalse)
+        if isinstance(n, c_ast.BinaryOp):
+            a, b = self._ival(n.left), self._ival(n.right)
+            if a is None or b is None:
+                return None
+            op = n.op
+            if op == "/":
+                q = abs(a) // abs(b)
+                return q if (a >= 0) == (b >= 0) else -q
+            if op == "%":
+                q = abs(a) // abs(b)
+                return a - b * (q if (a >= 0) == (b >= 0) else -q)
+            table = {"+": a + b, "-": a - b, "*": a * b, "<<": a << b if b < 256 else None,
+                     ">>": a >> b, "&": a & b, "|": a | b, "^": a ^ b,
+                     "<": int(a < b), ">": int(a > b), "<=": int(a <= b), ">=": int(a >= b),
+                     "==": int(a == b), "!=": int(a != b), "&&": int(bool(a and b)),
+                     "||": int(bool(a or b))}
+            return table.get(op)
+        return None
+
+    def is_enumerator(self, name: str) -> bool:
+        sym = self.lookup(name)
+        return sym is not None and sym.kind == "enumerator"
+
+    def static_storage(self, name: str) -> Symbol | None:
+        """The object or function ``name`` means here when it has static
+        storage duration (file scope, ``static``/``extern`` locals), else None."""
+        sym = self.lookup(name)
+        if sym is None or sym.kind not in ("object", "function"):
+            return None
+        if sym.kind == "function" or sym.at_file or sym.storage & {"static", "extern"}:
+            return sym
+        return None
+
+    def is_constant(self, n) -> bool:
+        """Arithmetic or address constant, as a C89 aggregate initializer
+        needs: literals, enumerators, ``sizeof``, ``&`` of an object with
+        static storage duration, arrays and functions with static storage
+        (they decay to address constants), and arithmetic/casts of those."""
+        def walk(n) -> bool:
+            if n is None or isinstance(n, (c_ast.Constant, c_ast.Typename)):
+                return True
+            if isinstance(n, c_ast.ID):
+                return self._constant_name(n.name)
+            if isinstance(n, c_ast.UnaryOp):
+                if n.op == "sizeof":
+                    return True
+                if n.op == "&":
+                    return self.static_lvalue(n.expr)
+                return n.op not in _NEVER_CONSTANT and walk(n.expr)
+            if isinstance(n, c_ast.BinaryOp):
+                return walk(n.left) and walk(n.right)
+            if isinstance(n, c_ast.TernaryOp):
+                return walk(n.cond) and walk(n.iftrue) and walk(n.iffalse)
+            if isinstance(n, (c_ast.Cast, c_ast.NamedInitializer)):
+                return walk(n.expr)
+            if isinstance(n, c_ast.InitList):
+                return all(walk(x) for x in n.exprs)
+            return False
+        return walk(n)
+
+    def _constant_name(self, name: str) -> bool:
+        sym = self.lookup(name)
+        if sym is None:
+            return False
+        if sym.kind == "enumerator":
+            return True
+        if self.static_storage(name) is None:
+            return False
+        return sym.kind == "function" or isinstance(
+            self.sem.at(sym.node).resolve(sym.type), (c_ast.ArrayDecl, c_ast.FuncDecl))
+
+    def static_lvalue(self, n) -> bool:
+        """``n`` designates (part of) an object with static storage duration
+        at a constant place: ``g``, ``g.m``, ``arr[3]``, ``arr[1].m``, a
+        string literal."""
+        if isinstance(n, c_ast.ID):
+            return self.static_storage(n.name) is not None
+        if isinstance(n, c_ast.StructRef) and n.type == ".":
+            return self.static_lvalue(n.name)
+        if isinstance(n, c_ast.ArrayRef) and isinstance(n.name, c_ast.ID):
+            sym = self.static_storage(n.name.name)
+            return sym is not None and self.is_constant(n.subscript) and isinstance(
+                self.sem.at(sym.node).resolve(sym.type), c_ast.ArrayDecl)
+        if isinstance(n, c_ast.Constant) and n.type == "string":
+            return True
+        return False
+
+
+def of(unit, ast: bool = True) -> Semantics:
+    """The semantic model of ``unit`` (built once per unit).  ``ast``: the
+    caller reads the full AST too, so it is parsed first; a pass that asks
+    only file-scope questions (``user_names``, ``typedef_names``) passes
+    False, and an outline (function bodies empty) is all that is parsed."""
+    if ast:
+        unit.ast
+    sem = unit.__dict__.get("_semantics")
+    if sem is None:
+        sem = unit.__dict__["_semantics"] = Semantics(unit)
+    return sem
