@@ -33,7 +33,7 @@ def func_ranges(unit) -> list:
     """(token of ``{``, token of ``}``, FuncDef) for every function body."""
     out = []
     for fd in unit.func_defs():
-        lb = unit.locate(fd.body.coord, "{")
+        lb = unit.text_tok(fd.body, "{")
         if lb is None:
             continue
         rb = unit.toks.match.get(lb)

@@ -22,6 +22,7 @@ from ...diag import Diagnostic, ToolchainError
 from ..ctok import Tokens
 from ..source import SourceText
 from . import chunks
+from .origin import TEXT, Origins
 from .preprocess import Preprocessor, c_string, gcc_diagnostics
 from .pycparser_internals import AVAILABLE
 
@@ -235,7 +236,27 @@ class Unit:
         return None
 
     def tok_of(self, node, expect: str | None = None) -> int | None:
+        """The token on the line of ``node`` that its coordinate names (for
+        reporting; to edit, ask ``text_tok``)."""
         return self.locate(node.coord, expect)
+
+    @cached_property
+    def origins(self) -> Origins:
+        return Origins(self)
+
+    def origin(self, node, expect: str | None = None,
+               neighbours: bool = False) -> tuple[str, int | None]:
+        """Where the text of ``node`` (an AST node or a coordinate) is:
+        (``"text"``, token), (``"macro"``, token of the invocation) or
+        (``"unknown"``, None); see ``origin``."""
+        coord = node.coord if isinstance(node, c_ast.Node) else node
+        return self.origins.of(coord, expect, neighbours)
+
+    def text_tok(self, node, expect: str | None = None) -> int | None:
+        """The written token of ``node`` (an AST node or a coordinate), or
+        None when a macro wrote it or it cannot be told: what a pass may edit."""
+        kind, i = self.origin(node, expect)
+        return i if kind == TEXT else None
 
     @property
     def parsed(self) -> bool:

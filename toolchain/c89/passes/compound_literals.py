@@ -95,7 +95,7 @@ class _Pass:
     # -- one literal ---------------------------------------------------------------------
     def literal(self, lit, anc) -> None:
         toks = self.toks
-        lp = self.u.locate(lit.coord, "(")
+        lp = self.u.text_tok(lit, "(")
         rp = toks.match.get(lp) if lp is not None else None
         if rp is None or rp + 1 >= len(toks) or toks[rp + 1].text != "{":
             raise InitError("cannot find the text of a compound literal (made by a macro?)", lit)
@@ -126,7 +126,7 @@ class _Pass:
             if isinstance(a, _LOOPS) and not (isinstance(a, c_ast.For) and child is a.init):
                 reinit = True
         constant = self.here.is_constant(lit.init)
-        clb = self.u.locate(comp.coord, "{")
+        clb = self.u.text_tok(comp, "{")
         if clb is None:
             raise InitError("cannot find the block around a compound literal", lit, lp)
         amp = None

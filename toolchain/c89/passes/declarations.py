@@ -101,8 +101,6 @@ C89 compilers may reject it).  Macro definitions are never edited.
 
 from __future__ import annotations
 
-from difflib import SequenceMatcher
-
 from pycparser import c_ast, c_generator
 
 from .. import semantics
@@ -110,6 +108,7 @@ from ..analysis import conditionals
 from ..analysis.literals import integer_value
 from ..analysis.walks import body_nodes, walk_cached
 from ..ctok import Tokens
+from ..frontend.origin import MACRO, TEXT, UNKNOWN
 from ..source import EditList
 from .base import PassOutput, PassSpec
 
@@ -248,7 +247,6 @@ class _Pass:
         self.has_labels = False
         self.sem = semantics.of(unit)
         self.fd = None                      # the function being rewritten
-        self._maps: dict[int, object] = {}
 
     # -- errors -----------------------------------------------------------
     def error(self, node, message: str):
@@ -269,115 +267,28 @@ class _Pass:
         return self.sem.at(node, self.fd)
 
     # -- macro expansions ----------------------------------------------------
-    def line_map(self, line: int):
-        """How preprocessed line ``line`` lines up with the original line:
-        (exact, pp tokens, {pp index: original token}, {pp index: original
-        token of the invocation that wrote it}, original tokens the expansion
-        replaced), or None when the line is unknown."""
-        if line in self._maps:
-            return self._maps[line]
-        pp_lines = getattr(self.u, "pp_lines", None)
-        pp_line = pp_lines.get(line) if pp_lines is not None else None
-        res = None
-        if pp_line is not None:
-            orig = [i for i in self.toks.by_line.get(line, []) if self.toks[i].pp < 0]
-            ptoks = Tokens(pp_line).toks
-            a = [self.toks[i].text for i in orig]
-            b = [t.text for t in ptoks]
-            same: dict[int, int] = {}
-            anchors: dict[int, int] = {}
-            replaced: set[int] = set()
-            if a == b:
-                same = dict(enumerate(orig))
-            else:
-                ops = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-                for tag, i1, i2, j1, j2 in ops:
-                    if tag == "equal":
-                        same.update((j1 + d, orig[i1 + d]) for d in range(i2 - i1))
-                    else:
-                        replaced.update(orig[i1:i2])
-                rep = sorted(replaced)
-                for tag, i1, i2, j1, j2 in ops:
-                    if tag == "equal" or j2 == j1:
-                        continue
-                    if i2 > i1:
-                        anchor = orig[i1]
-                    else:  # tokens only the expansion has: the nearest replaced token
-                        before = [x for x in rep if i1 >= len(orig) or x < orig[i1]]
-                        anchor = before[-1] if before else rep[0] if rep else \
-                            orig[min(i1, len(orig) - 1)] if orig else None
-                    if anchor is not None:
-                        anchors.update((j, anchor) for j in range(j1, j2))
-            res = (a == b, ptoks, same, anchors, replaced)
-        self._maps[line] = res
-        return res
-
-    def where(self, coord, expect: str | None = None, neighbours: bool = False):
-        """('orig', token) when ``coord`` is in the original text, ('macro',
-        token of the invocation) when it is inside a macro expansion, ('?',
-        None) when unknown.  ``neighbours``: the tokens around it must be
-        original too (``DECL(int, v)`` has ``v`` as a macro argument only)."""
-        if coord is None or coord.file != self.u.path:
-            return "?", None
-        m = self.line_map(coord.line)
-        if m is None:
-            return "?", None
-        exact, ptoks, same, anchors, _ = m
-        if exact:
-            i = self.u.locate(coord, expect)
-            return ("orig", i) if i is not None else ("?", None)
-        col0 = (coord.column or 1) - 1
-        k = None
-        for j, t in enumerate(ptoks):
-            if t.start <= col0:
-                k = j
-            else:
-                break
-        if k is None:
-            return "?", None
-        if expect is not None and ptoks[k].text != expect:
-            i = self.u.locate(coord, expect)
-            return ("orig", i) if i is not None else ("?", None)
-        i = same.get(k)
-        if i is None:
-            a = anchors.get(k)
-            return ("macro", a) if a is not None else ("?", None)
-        if neighbours:
-            # the token after must be original too, and so must the one before
-            # unless it is a word (a type name written as a macro: ``U32 x``)
-            line = self.toks[i].line
-            for d in (-1, 1):
-                j = i + d
-                if 0 <= j < len(self.toks) and self.toks[j].line == line \
-                        and self.toks[j].pp < 0 and same.get(k + d) != j \
-                        and not (d < 0 and self.toks[j].kind == "id"):
-                    return "macro", i
-        return "orig", i
-
     def macro_name(self, i) -> str:
         """Name of the macro invoked at (or just before) original token ``i``."""
         if i is None:
             return "?"
         for j in range(self.stmt_start(i), min(i + 1, len(self.toks))):
             t = self.toks[j]
-            if t.kind == "id" and t.pp < 0:
-                m = self.line_map(t.line)
-                if m is not None and j in m[4]:
-                    return t.text
+            if t.kind == "id" and t.pp < 0 and self.u.origins.replaced(j):
+                return t.text
         return self.toks[i].text
 
     def decl_where(self, decl):
         if decl.name:
-            return self.where(decl.coord, decl.name, neighbours=True)
+            return self.u.origin(decl, decl.name, neighbours=True)
         inner = _innermost(decl.type)
         if inner is None:
-            return "?", None
-        return self.where(inner.coord, neighbours=True)
+            return UNKNOWN, None
+        return self.u.origin(inner, neighbours=True)
 
     # -- text extents -------------------------------------------------------
     def decl_name_tok(self, decl):
         kind, i = self.decl_where(decl)
-        return i if kind == "orig" else None
+        return i if kind == TEXT else None
 
     def stmt_start(self, i: int) -> int:
         toks = self.toks
@@ -661,7 +572,7 @@ class _Pass:
         """Token index of the last token of a statement."""
         toks = self.toks
         if isinstance(node, c_ast.Compound):
-            i = self.need(self.u.locate(node.coord, "{"), node, "a block")
+            i = self.need(self.u.text_tok(node, "{"), node, "a block")
             return self.need(toks.match.get(i), node, "the end of a block")
         if isinstance(node, (c_ast.For, c_ast.While, c_ast.Switch, c_ast.Label)):
             return self.stmt_end(node.stmt)
@@ -670,7 +581,7 @@ class _Pass:
         if isinstance(node, c_ast.DoWhile):
             body = self.stmt_end(node.stmt)
             return self.need(toks.find_semicolon(body + 1), node, "the end of a do statement")
-        i = self.need(self.u.tok_of(node), node, "a statement")
+        i = self.need(self.u.text_tok(node), node, "a statement")
         return self.need(toks.find_semicolon(i), node, "the end of a statement")
 
     # -- inserting ------------------------------------------------------------
@@ -712,8 +623,8 @@ class _Pass:
                 if kind == "decl":
                     self.check_vla(node)
             return
-        where, lbrace = self.where(comp.coord, "{")
-        if where == "macro":
+        where, lbrace = self.u.origin(comp, "{")
+        if where == MACRO:
             self.macro_block(blk, lbrace)
             return
         items: list[tuple[str, object]] = []
@@ -724,10 +635,10 @@ class _Pass:
             if kind == "decl":
                 self.check_vla(node)
                 dw, tok = self.decl_where(node)
-                if dw == "macro":
-                    start = ("macro", self.stmt_start(tok))
+                if dw == MACRO:
+                    start = (MACRO, self.stmt_start(tok))
                 else:
-                    first = self.need(tok if dw == "orig" else None, node,
+                    first = self.need(tok if dw == TEXT else None, node,
                                       f"declaration of '{node.name}'" if node.name
                                       else "a declaration")
                     start = self.stmt_start(first)
@@ -737,7 +648,7 @@ class _Pass:
                 if pending:
                     items.append(("decl", pending))
                 pending, pending_start = [node], start
-                if dw == "macro":
+                if dw == MACRO:
                     macro_at[len(items)] = tok
                 continue
             if pending:
@@ -772,7 +683,7 @@ class _Pass:
         if not late and not fors:
             return
         # where hoisted declarations go
-        lbrace = self.need(self.u.locate(comp.coord, "{"), comp, "a block")
+        lbrace = self.need(self.u.text_tok(comp, "{"), comp, "a block")
         lead = [idx for idx in range(boundary) if items[idx][0] == "decl"]
         anchor = groups[lead[-1]].semi if lead else lbrace
         first_tok = lbrace + 1
@@ -941,7 +852,7 @@ class _Pass:
                  item_refs, out_lines, hoist_at, left_at) -> None:
         decls = f.init.decls
         dw, tok = self.decl_where(decls[0])
-        if dw == "macro":
+        if dw == MACRO:
             self.error(f, f"declaration of '{decls[0].name}' in a for-loop header written by "
                           f"macro '{self.macro_name(tok)}': C89 has none and the macro "
                           "definition must be changed by hand")
@@ -1021,7 +932,7 @@ class _Pass:
         """(token of the ``for``, last token of the loop, whether a
         ``#pragma`` line comes just before it, token where a block wrapping
         the loop opens: the ``for`` or the ``#`` of that pragma)."""
-        ftok = self.need(self.u.tok_of(f, "for"), f, "a for statement")
+        ftok = self.need(self.u.text_tok(f, "for"), f, "a for statement")
         end = self.stmt_end(f)
         pp_before = ftok > 0 and self.toks[ftok - 1].pp >= 0 \
             and self.toks.directive_of(ftok - 1).name == "pragma"

@@ -111,7 +111,7 @@ class _Pass:
         if fd is not None and "static" not in storage and not here.is_constant(init):
             return  # the declarations pass turns it into assignments
         toks = self.toks
-        i = self.u.locate(decl.coord, decl.name)
+        i = self.u.text_tok(decl, decl.name)
         if i is None:
             raise InitError(f"cannot find the declaration of '{decl.name}' in the text", decl)
         j = i + 1

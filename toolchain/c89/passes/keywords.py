@@ -273,7 +273,7 @@ class _Pass:
     def bool_site(self, n) -> None:
         toks = self.toks
         if isinstance(n, c_ast.Decl) and n.init is not None and self.here.is_bool(n.type):
-            i = self.u.locate(n.coord, n.name)
+            i = self.u.text_tok(n, n.name)
             if i is None:
                 self.check_value(n.init, None, None, f"initialisation of '{n.name}'")
                 return
@@ -301,7 +301,7 @@ class _Pass:
                                  "'|=' on a bool")
             elif isinstance(n.lvalue, c_ast.ID) and self._op_after(n.lvalue, n.op) is not None:
                 # b op= v  ->  b = !!(b op (v))   (a plain name: no side effects)
-                lv = self.u.tok_of(n.lvalue)
+                lv = self.u.text_tok(n.lvalue)
                 eq = self._op_after(n.lvalue, n.op)
                 end = expr_end(toks, eq + 1)
                 s, e = toks[lv].start, toks[end - 1].end
@@ -319,13 +319,13 @@ class _Pass:
                               "'++'/'--' on a bool: C89's int bool does not "
                               "stay 0/1; rewrite as an assignment")
         elif isinstance(n, c_ast.Return) and n.expr is not None and self.cur_bool:
-            r = self.u.locate(n.coord, "return")
+            r = self.u.text_tok(n, "return")
             if r is not None:
                 semi = toks.find_semicolon(r)
                 self.check_value(n.expr, r + 1, semi, "return from a bool function")
         elif isinstance(n, c_ast.Cast) and self.here.is_bool(n.to_type) \
                 and not self.boolish(n.expr):
-            i = self.u.tok_of(n.to_type)
+            i = self.u.text_tok(n.to_type)
             if i is None:
                 return
             lp = toks.prev_code(i) if toks[i].text != "(" else i
@@ -343,7 +343,7 @@ class _Pass:
             if ftype is None or ftype.args is None:
                 return
             ptypes = [getattr(a, "type", None) for a in ftype.args.params]
-            i = self.u.locate(n.name.coord, n.name.name)
+            i = self.u.text_tok(n.name, n.name.name)
             if i is None or i + 1 >= len(toks) or toks[i + 1].text != "(":
                 return
             rp = toks.match.get(i + 1)
@@ -357,7 +357,7 @@ class _Pass:
                     self.check_value(e, a, b, f"argument of '{n.name.name}'")
 
     def _op_after(self, lvalue, op) -> int | None:
-        i = self.u.tok_of(lvalue)
+        i = self.u.text_tok(lvalue)
         if i is None:
             return None
         depth = 0
