@@ -524,7 +524,7 @@ def test_for_loop_wrap_across_branches_is_an_error():
 # block opened at the declaration closes at the branch's end (see above).
 
 def _port_configs(src, name, configs):
-    from toolchain.c89.cli import port_configs
+    from toolchain.c89 import port_configs
     return port_configs(src, name, configs).text
 
 

@@ -1,7 +1,17 @@
 """C99 -> strict C89 source rewriter (analysis with pycparser, edits on the
-original text).  See :func:`port_source`."""
+original text).
 
+The library API (the ``c89port`` command line is built on it):
+
+``port_source(text, path, ...)``        one text -> ``PortResult``
+``port_configs(text, path, configs)``   one text, right under several -D configurations
+``port_files(items, jobs=...)``         many files, in worker processes -> ``FileResult``s
+``clear_caches()``                      forget what this process parsed
+"""
+
+from .configs import port_configs
 from .pipeline import PortResult, port_source
+from .project import FileResult, port_files
 
 
 def clear_caches() -> None:
@@ -13,4 +23,5 @@ def clear_caches() -> None:
     walks.clear()
 
 
-__all__ = ["PortResult", "clear_caches", "port_source"]
+__all__ = ["FileResult", "PortResult", "clear_caches", "port_configs", "port_files",
+           "port_source"]

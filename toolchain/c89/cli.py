@@ -18,19 +18,17 @@ import argparse
 import difflib
 import json
 import os
-import shlex
 import sys
 import tempfile
 import tomllib
 from pathlib import Path
 
 from ..diag import Diagnostic, ToolchainError
-from .pipeline import port_source
+from .configs import config_label, parse_config
 from .project import default_jobs, port_files
 
 PROG = "c89port"
 TARGETS_TOML = Path(__file__).resolve().parent.parent / "data" / "c89port_targets.toml"
-MAX_CONFIG_ROUNDS = 6
 
 EPILOG = """\
 configurations:
@@ -90,109 +88,11 @@ def _write_atomic(path: str, text: str) -> None:
         raise
 
 
-def parse_config(flags: str) -> list[str]:
-    """``"-DFOO -DBAR=2"`` -> ``["FOO", "BAR=2"]``."""
-    out = []
-    words = shlex.split(flags)
-    k = 0
-    while k < len(words):
-        w = words[k]
-        if w == "-D" and k + 1 < len(words):
-            out.append(words[k + 1])
-            k += 2
-            continue
-        if w.startswith("-D") and len(w) > 2:
-            out.append(w[2:])
-        else:
-            raise ToolchainError(f"--config {flags!r}: only -DNAME[=VALUE] flags are "
-                                 f"understood, not {w!r}", exit_code=2)
-        k += 1
-    return out
-
-
-class PortOutcome:
-    def __init__(self, text, changed, diagnostics, passes):
-        self.text = text
-        self.changed = changed
-        self.diagnostics = diagnostics
-        self.passes_applied = passes
-
-
-def _label(cfg: list[str]) -> str:
-    return " ".join("-D" + d for d in cfg) or "(no -D)"
-
-
-def port_configs(text: str, path: str, configs: list[list[str]], *, include_dirs=(),
-                 defines=(), compat_header="c89compat.h") -> PortOutcome:
-    """Port ``text`` so that it is C89 under every configuration (a list of
-    -D lists; ``[[]]`` is the plain one).  Raises ToolchainError."""
-    base = list(defines)
-    if len(configs) == 1:  # port_source's result is already a fixed point
-        res = port_source(text, path, include_dirs=include_dirs, defines=base + configs[0],
-                          compat_header=compat_header)
-        return PortOutcome(res.text, res.changed, list(res.diagnostics), res.passes_applied)
-    cur = text
-    passes: list[str] = []
-    final: dict[int, list[Diagnostic]] = {}
-    for _ in range(MAX_CONFIG_ROUNDS):
-        changed = False
-        for k, cfg in enumerate(configs):
-            try:
-                res = port_source(cur, path, include_dirs=include_dirs, defines=base + cfg,
-                                  compat_header=compat_header)
-            except ToolchainError as err:
-                if len(configs) > 1:
-                    err.message += f" (configuration {_label(cfg)})"
-                raise
-            final[k] = res.diagnostics
-            for p in res.passes_applied:
-                if p not in passes:
-                    passes.append(p)
-            if res.text != cur:
-                cur = res.text
-                changed = True
-                # everything checked so far must be checked again
-        if not changed:
-            break
-    else:
-        raise ToolchainError(
-            f"{path}: the configurations need rewrites that undo each other "
-            f"({', '.join(_label(c) for c in configs)}); port them separately",
-            exit_code=2)
-    diags: list[Diagnostic] = []
-    if len(configs) == 1:
-        diags = list(final.get(0, []))
-    else:
-        seen: dict[Diagnostic, list[int]] = {}
-        for k in range(len(configs)):
-            for d in final.get(k, []):
-                seen.setdefault(d, []).append(k)
-        for d, ks in seen.items():
-            if d.code == "inactive":
-                # a region dropped in one configuration but seen in another is checked there
-                if len(ks) < len(configs):
-                    continue
-            elif len(ks) < len(configs) and d.severity != "note":
-                d = Diagnostic(d.path, d.line, d.col, d.severity,
-                               d.message + " (configuration "
-                               + ", ".join(_label(configs[k]) for k in ks) + ")", d.code)
-            diags.append(d)
-    return PortOutcome(cur, cur != text, diags, passes)
-
-
-def _explain_parse_failure(err: ToolchainError, text: str, path: str) -> None:
-    """Add the reasons a text-level scan finds (C11 keywords, _Generic ...)
-    to a parse error, so the user sees why it did not parse."""
-    from .analysis import c99
-    from .ctok import Tokens
-    if not any(d.code == "parse" for d in err.diagnostics):
-        return
-    extra = [Diagnostic(path, f.tok.line, f.tok.col, f.severity, f.message, "unsupported")
-             for f in c99.scan(Tokens(text)) if f.severity == "error"]
-    err.diagnostics = extra + [d for d in err.diagnostics if d not in extra]
-
-
-def build_parser(targets: dict[str, dict]) -> argparse.ArgumentParser:
+def make_parser(targets: dict[str, dict] | None = None) -> argparse.ArgumentParser:
+    """c89port's command line (``targets``: the --target table, read from
+    data/c89port_targets.toml when not given)."""
+    if targets is None:
+        targets = load_targets()
     tnames = ", ".join(f"{n} ({t.get('description', '')})" for n, t in targets.items())
     ap = argparse.ArgumentParser(
         prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -227,17 +127,8 @@ def build_parser(targets: dict[str, dict]) -> argparse.ArgumentParser:
     return ap
 
 
-class _Internal(Exception):
-    """An unexpected exception in a worker (its repr)."""
-
-
-def main(argv: list[str] | None = None) -> int:
-    try:
-        targets = load_targets()
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        print(f"{PROG}: error: cannot read {TARGETS_TOML}: {exc}", file=sys.stderr)
-        return 2
-    ap = build_parser(targets)
+def _parse_args(ap: argparse.ArgumentParser, argv: list[str] | None):
+    """The parsed options, or an exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     # "--config -DFOO" would read as an option: glue the value on
     k = 0
@@ -252,6 +143,91 @@ def main(argv: list[str] | None = None) -> int:
     if not args.check and not args.diff and not args.output and not args.json:
         print(f"{PROG}: error: -o OUTDIR is required (or --check/--diff/--json)", file=sys.stderr)
         return 2
+    return args
+
+
+def _read(units: list[tuple[str, str]]):
+    """(texts, read errors by index) of the inputs (None for one not read)."""
+    texts: list[str | None] = []
+    errors: dict[int, ToolchainError] = {}
+    for k, (src, _) in enumerate(units):
+        try:
+            with open(src, encoding="utf-8", newline="") as f:
+                texts.append(f.read())
+        except (OSError, UnicodeDecodeError) as exc:
+            texts.append(None)
+            errors[k] = ToolchainError(f"cannot read {src}: {exc}", exit_code=2)
+    return texts, errors
+
+
+class _Report:
+    """What the run prints and writes per file, and the exit status."""
+
+    def __init__(self, args):
+        self.args = args
+        self.status = 0
+        self.needs_change = False
+        self.files: list[dict] = []
+
+    def failed(self, entry: dict, err: ToolchainError) -> None:
+        entry["diagnostics"] = [d.as_dict() for d in err.diagnostics]
+        entry["error"] = err.message
+        if not self.args.json:
+            print(err.render(PROG), file=sys.stderr)
+        self.status = max(self.status, err.exit_code or 2)
+
+    def internal(self, entry: dict, src: str, what: str) -> None:
+        # never a traceback
+        d = Diagnostic(src, 0, 0, "error", f"internal error: {what}", "c89port")
+        entry["diagnostics"] = [d.as_dict()]
+        if not self.args.json:
+            print(str(d), file=sys.stderr)
+        self.status = 2
+
+    def ported(self, entry: dict, src: str, rel: str, text: str, res) -> None:
+        args = self.args
+        entry["status"] = "changed" if res.changed else "unchanged"
+        entry["passes"] = res.passes_applied
+        entry["diagnostics"] = [d.as_dict() for d in res.diagnostics]
+        if not args.json:
+            for d in res.diagnostics:
+                print(str(d), file=sys.stderr)
+        if res.changed:
+            self.needs_change = True
+            if args.check and not args.diff and not args.json:
+                print(f"{src}: needs porting: {', '.join(res.passes_applied)}")
+        if args.diff and res.changed and not args.json:
+            sys.stdout.writelines(difflib.unified_diff(
+                text.splitlines(True), res.text.splitlines(True),
+                fromfile=src, tofile=os.path.join(args.output or "", rel)))
+        if args.output and not args.check:
+            try:
+                _write_atomic(os.path.join(args.output, rel), res.text)
+            except OSError as exc:
+                print(f"{PROG}: error: cannot write {rel}: {exc}", file=sys.stderr)
+                entry["status"] = "failed"
+                self.status = 2
+
+    def finish(self, configs: list[list[str]]) -> int:
+        args = self.args
+        code = self.status or (1 if args.check and self.needs_change else 0)
+        if args.json:
+            json.dump({"tool": PROG, "exit_status": code,
+                       "configurations": [config_label(c) for c in configs],
+                       "files": self.files}, sys.stdout, indent=2)
+            sys.stdout.write("\n")
+        return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        targets = load_targets()
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        print(f"{PROG}: error: cannot read {TARGETS_TOML}: {exc}", file=sys.stderr)
+        return 2
+    args = _parse_args(make_parser(targets), argv)
+    if isinstance(args, int):
+        return args
     defines = list(args.defines)
     if args.target:
         if args.target not in targets:
@@ -267,19 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     progress = args.progress == "always" or (
         args.progress == "auto" and (len(units) > 5 or sys.stderr.isatty()))
-    status = 0
-    needs_change = False
-    report = []
     # read everything, then port in worker processes (results in input order)
-    texts: list[str | None] = []
-    read_errors: dict[int, ToolchainError] = {}
-    for k, (src, _) in enumerate(units):
-        try:
-            with open(src, encoding="utf-8", newline="") as f:
-                texts.append(f.read())
-        except (OSError, UnicodeDecodeError) as exc:
-            texts.append(None)
-            read_errors[k] = ToolchainError(f"cannot read {src}: {exc}", exit_code=2)
+    texts, read_errors = _read(units)
     todo = [k for k, t in enumerate(texts) if t is not None]
     done_count = [0]
 
@@ -293,64 +258,21 @@ def main(argv: list[str] | None = None) -> int:
                          include_dirs=args.include_dirs, defines=defines,
                          compat_header=args.compat_header, configs=configs, on_done=on_done)
     by_index = dict(zip(todo, results))
+    report = _Report(args)
     for n, (src, rel) in enumerate(units):
         entry = {"path": src, "output": os.path.join(args.output, rel) if args.output else None,
                  "status": "failed", "passes": [], "diagnostics": []}
-        report.append(entry)
-        text = texts[n]
+        report.files.append(entry)
         fr = by_index.get(n)
-        try:
-            if n in read_errors:
-                raise read_errors[n]
-            if fr.internal is not None:
-                raise _Internal(fr.internal)
-            if fr.error is not None:
-                raise fr.error
-            res = fr.result
-        except ToolchainError as err:
-            if text is not None:
-                _explain_parse_failure(err, text, src)
-            entry["diagnostics"] = [d.as_dict() for d in err.diagnostics]
-            entry["error"] = err.message
-            if not args.json:
-                print(err.render(PROG), file=sys.stderr)
-            status = max(status, err.exit_code or 2)
-            continue
-        except _Internal as exc:  # never a traceback
-            d = Diagnostic(src, 0, 0, "error", f"internal error: {exc.args[0]}", "c89port")
-            entry["diagnostics"] = [d.as_dict()]
-            if not args.json:
-                print(str(d), file=sys.stderr)
-            status = 2
-            continue
-        entry["status"] = "changed" if res.changed else "unchanged"
-        entry["passes"] = res.passes_applied
-        entry["diagnostics"] = [d.as_dict() for d in res.diagnostics]
-        if not args.json:
-            for d in res.diagnostics:
-                print(str(d), file=sys.stderr)
-        if res.changed:
-            needs_change = True
-            if args.check and not args.diff and not args.json:
-                print(f"{src}: needs porting: {', '.join(res.passes_applied)}")
-        if args.diff and res.changed and not args.json:
-            sys.stdout.writelines(difflib.unified_diff(
-                text.splitlines(True), res.text.splitlines(True),
-                fromfile=src, tofile=os.path.join(args.output or "", rel)))
-        if args.output and not args.check:
-            try:
-                _write_atomic(os.path.join(args.output, rel), res.text)
-            except OSError as exc:
-                print(f"{PROG}: error: cannot write {rel}: {exc}", file=sys.stderr)
-                entry["status"] = "failed"
-                status = 2
-    code = status or (1 if args.check and needs_change else 0)
-    if args.json:
-        json.dump({"tool": PROG, "exit_status": code,
-                   "configurations": [_label(c) for c in configs],
-                   "files": report}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    return code
+        if n in read_errors:
+            report.failed(entry, read_errors[n])
+        elif fr.internal is not None:
+            report.internal(entry, src, fr.internal)
+        elif fr.error is not None:
+            report.failed(entry, fr.error)
+        else:
+            report.ported(entry, src, rel, texts[n], fr.result)
+    return report.finish(configs)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,9 +17,12 @@ import gc
 from dataclasses import dataclass, field
 
 from ..diag import Diagnostic, ToolchainError
-from .frontend import UnitCache
+from .analysis import c99
+from .ctok import Tokens
+from .frontend import CODE as PARSE, UnitCache
 from .passes import PASSES, PassContext
 from .passes.base import PassFailed, PassOutput, PassSpec
+from .passes.unsupported import NAME as UNSUPPORTED
 from .source import Edit, EditConflict, EditList
 
 MAX_ROUNDS = 12
@@ -46,7 +49,11 @@ def port_source(text: str, path: str, *, include_dirs=(), defines=(),
     original = text
     try:
         with fewer_collections():
-            units.get(text).ast  # parse errors are reported against the untouched input
+            try:
+                units.get(text).ast  # parse errors are reported against the untouched input
+            except ToolchainError as err:
+                explain_parse_failure(err, text, path)
+                raise
             text, applied, final_diags, notes = _rounds(text, path, ctx)
     finally:
         units.close()
@@ -56,6 +63,16 @@ def port_source(text: str, path: str, *, include_dirs=(), defines=(),
             diags.append(d)
     return PortResult(text=text, changed=text != original, diagnostics=diags,
                       passes_applied=applied)
+
+
+def explain_parse_failure(err: ToolchainError, text: str, path: str) -> None:
+    """Put the reasons a token-level scan finds (C11 keywords, _Generic ...)
+    first in a parse error, so the user sees why the text did not parse."""
+    if not any(d.code == PARSE for d in err.diagnostics):
+        return
+    extra = [Diagnostic(path, f.tok.line, f.tok.col, f.severity, f.message, UNSUPPORTED)
+             for f in c99.scan(Tokens(text)) if f.severity == "error"]
+    err.diagnostics = extra + [d for d in err.diagnostics if d not in extra]
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..diag import ToolchainError
+from .configs import port_configs
 from .pipeline import PortResult, fewer_collections, port_source
 
 
@@ -58,7 +59,6 @@ def _port_one(item: tuple[int, str, str]) -> tuple[int, FileResult]:
         if configs is None:
             res = port_source(text, path, **opts)
         else:
-            from .cli import port_configs
             res = port_configs(text, path, configs, **opts)
         out = FileResult(path, text.count("\n"), 0.0, result=res)
     except ToolchainError as err:
@@ -83,7 +83,7 @@ def port_files(items: list[tuple[str, str]], *, jobs: int | None = None, include
                on_done=None) -> list[FileResult]:
     """Port ``(path, text)`` pairs; ``jobs`` worker processes (default: one
     per available core; 1 ports in this process).  With ``configs`` (lists
-    of -D flags) each file goes through ``cli.port_configs``, and an
+    of -D flags) each file goes through ``configs.port_configs``, and an
     unexpected exception becomes ``FileResult.internal``.  ``on_done(index,
     result)`` is called as each file finishes (in the calling process)."""
     opts = dict(include_dirs=tuple(include_dirs), defines=tuple(defines),

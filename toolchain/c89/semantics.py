@@ -28,12 +28,11 @@ from dataclasses import dataclass
 
 from pycparser import c_ast
 
-from .analysis.literals import constant_value
+from .analysis import constants
 from .analysis.walks import nodes, walk_cached
 
 _TAGS = (c_ast.Struct, c_ast.Union, c_ast.Enum)
 _END = float("inf")
-_NEVER_CONSTANT = ("*", "++", "--", "p++", "p--")
 
 
 @dataclass(eq=False, slots=True)
@@ -455,55 +454,20 @@ class Place:
         return s is not None and any(self.has_const_parts(m.type, depth + 1)
                                      for m in s.decls or [])
 
-    # -- constants ----------------------------------------------------------------------
+    # -- constants (analysis/constants.py) -------------------------------------------
     def int_value(self, n) -> int | None:
-        """Value of an integer constant expression, or None."""
-        try:
-            return self._ival(n)
-        except (ValueError, ZeroDivisionError, TypeError, OverflowError, KeyError,
-                IndexError):
-            return None
+        """Value of an integer constant expression here, or None."""
+        return constants.int_value(self, n)
 
-    def _ival(self, n):
-        if isinstance(n, c_ast.Constant):
-            return constant_value(n.type, n.value)
-        if isinstance(n, c_ast.ID):
-            sym = self.lookup(n.name)
-            if sym is None or sym.kind != "enumerator":
-                return None
-            return self.sem.enumerator_value(sym)
-        if isinstance(n, c_ast.UnaryOp):
-            if n.op == "sizeof":
-                return None
-            x = self._ival(n.expr)
-            if x is None:
-                return None
-            return {"-": -x, "+": x, "~": ~x, "!": int(not x)}.get(n.op)
-        if isinstance(n, c_ast.Cast):
-            return self._ival(n.expr)
-        if isinstance(n, c_ast.TernaryOp):
-            c = self._ival(n.cond)
-            if c is None:
-                return None
-            return self._ival(n.iftrue if c else n.iffalse)
-        if isinstance(n, c_ast.BinaryOp):
-            a, b = self._ival(n.left), self._ival(n.right)
-            if a is None or b is None:
-                return None
-            op = n.op
-            if op == "/":
-                q = abs(a) // abs(b)
-                return q if (a >= 0) == (b >= 0) else -q
-            if op == "%":
-                q = abs(a) // abs(b)
-                return a - b * (q if (a >= 0) == (b >= 0) else -q)
-            table = {"+": a + b, "-": a - b, "*": a * b, "<<": a << b if b < 256 else None,
-                     ">>": a >> b, "&": a & b, "|": a | b, "^": a ^ b,
-                     "<": int(a < b), ">": int(a > b), "<=": int(a <= b), ">=": int(a >= b),
-                     "==": int(a == b), "!=": int(a != b), "&&": int(bool(a and b)),
-                     "||": int(bool(a or b))}
-            return table.get(op)
-        return None
+    def is_constant(self, n) -> bool:
+        """Is ``n`` an arithmetic or address constant here (as a C89
+        aggregate initializer needs)?"""
+        return constants.is_constant(self, n)
+
+    def static_lvalue(self, n) -> bool:
+        """Does ``n`` designate (part of) an object with static storage
+        duration at a constant place?"""
+        return constants.static_lvalue(self, n)
 
     def is_enumerator(self, name: str) -> bool:
         sym = self.lookup(name)
@@ -518,60 +482,6 @@ class Place:
         if sym.kind == "function" or sym.at_file or sym.storage & {"static", "extern"}:
             return sym
         return None
-
-    def is_constant(self, n) -> bool:
-        """Arithmetic or address constant, as a C89 aggregate initializer
-        needs: literals, enumerators, ``sizeof``, ``&`` of an object with
-        static storage duration, arrays and functions with static storage
-        (they decay to address constants), and arithmetic/casts of those."""
-        def walk(n) -> bool:
-            if n is None or isinstance(n, (c_ast.Constant, c_ast.Typename)):
-                return True
-            if isinstance(n, c_ast.ID):
-                return self._constant_name(n.name)
-            if isinstance(n, c_ast.UnaryOp):
-                if n.op == "sizeof":
-                    return True
-                if n.op == "&":
-                    return self.static_lvalue(n.expr)
-                return n.op not in _NEVER_CONSTANT and walk(n.expr)
-            if isinstance(n, c_ast.BinaryOp):
-                return walk(n.left) and walk(n.right)
-            if isinstance(n, c_ast.TernaryOp):
-                return walk(n.cond) and walk(n.iftrue) and walk(n.iffalse)
-            if isinstance(n, (c_ast.Cast, c_ast.NamedInitializer)):
-                return walk(n.expr)
-            if isinstance(n, c_ast.InitList):
-                return all(walk(x) for x in n.exprs)
-            return False
-        return walk(n)
-
-    def _constant_name(self, name: str) -> bool:
-        sym = self.lookup(name)
-        if sym is None:
-            return False
-        if sym.kind == "enumerator":
-            return True
-        if self.static_storage(name) is None:
-            return False
-        return sym.kind == "function" or isinstance(
-            self.sem.at(sym.node).resolve(sym.type), (c_ast.ArrayDecl, c_ast.FuncDecl))
-
-    def static_lvalue(self, n) -> bool:
-        """``n`` designates (part of) an object with static storage duration
-        at a constant place: ``g``, ``g.m``, ``arr[3]``, ``arr[1].m``, a
-        string literal."""
-        if isinstance(n, c_ast.ID):
-            return self.static_storage(n.name) is not None
-        if isinstance(n, c_ast.StructRef) and n.type == ".":
-            return self.static_lvalue(n.name)
-        if isinstance(n, c_ast.ArrayRef) and isinstance(n.name, c_ast.ID):
-            sym = self.static_storage(n.name.name)
-            return sym is not None and self.is_constant(n.subscript) and isinstance(
-                self.sem.at(sym.node).resolve(sym.type), c_ast.ArrayDecl)
-        if isinstance(n, c_ast.Constant) and n.type == "string":
-            return True
-        return False
 
 
 def of(unit, ast: bool = True) -> Semantics:

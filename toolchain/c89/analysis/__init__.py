@@ -7,6 +7,7 @@
 ``walks``         cached walks over the (shared, cached) AST of a chunk
 ``extents``       token extents of expressions, statements and function bodies
 ``literals``      integer literals: values, 64-bit forms
+``constants``     constant expressions: values, C89 initializer constants
 ``initializers``  brace initializers resolved against their type
 
 The semantic model (scopes, types, constants) is ``c89/semantics.py``; the
