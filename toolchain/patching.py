@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .c89.analysis import conditionals
 from .c89.ctok import Tokens
 from .c89.source import EditList
 from .diag import Diagnostic, ToolchainError
@@ -54,29 +55,21 @@ def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
 
 
 def _op_replace_include_group(text: str, op: dict) -> tuple[str, str]:
-    directives = Tokens(text).directives
+    toks = Tokens(text)
     wanted = op["includes"]
-    stack: list[int] = []     # indexes of open #if directives
-    groups: dict[int, int] = {}
-    hit = None
-    for i, d in enumerate(directives):
-        if d.name in ("if", "ifdef", "ifndef"):
-            stack.append(i)
-        elif d.name == "endif" and stack:
-            groups[stack.pop()] = i
-        elif d.name == "include" and hit is None and wanted in text[d.start:d.end]:
-            hit = (i, list(stack))
+    hit = next((d for d in toks.directives
+                if d.name == "include" and wanted in text[d.start:d.end]), None)
     if hit is None:
         raise _NoLongerApplies(f"no #include {wanted} found")
-    index, open_ifs = hit
-    first = last = index
-    if open_ifs:
-        first = open_ifs[-1]
-        last = groups[first]
-    start, end = directives[first].start, directives[last].end
+    # the innermost #if ... #endif holding it, or the line alone
+    first = last = hit
+    around = conditionals.structure(toks).enclosing(hit)
+    if around:
+        first, last = around[0].opening, around[0].endif or hit
+    start, end = first.start, last.end
     new = "\n".join(op["with"])
     return _apply(text, [(start, end, new)]), \
-        f"line {directives[first].line}: #include group of {wanted} -> {new}"
+        f"line {first.line}: #include group of {wanted} -> {new}"
 
 
 def _op_rename_calls(text: str, op: dict) -> tuple[str, str]:
