@@ -104,13 +104,13 @@ def port(c, paths, out=None, include=None, define=None, target=None, config=None
 
 
 @task(help={"k": "only tests matching this expression (pytest -k)",
-            "fast": "skip the slow end-to-end builds"})
+            "fast": "leave out the slow tests and those that download (an edit-test loop)"})
 def test(c, k=None, fast=False):
     """Run the test suite (real MinGW, Wine, tcc, pcc; nothing mocked)."""
     args = [PY, "-m", "pytest", "-ra", "tests"]
     _opt(args, "-k", k)
     if fast:
-        args += ["-m", "not slow"]
+        args += ["-m", "not slow and not network"]
     _run(c, args)
 
 

@@ -10,6 +10,16 @@ import pytest
 
 from support import MODELS, SHARED, need_tool  # noqa: F401  (re-exported for fixtures)
 
+# fixtures that download (from PyPI, once per cache): a test using one is a
+# `network` test, so `invoke test --fast` (-m "not slow and not network") leaves it out
+NETWORK_FIXTURES = {"llamac2py_run_c", "pypi_cache", "sdist_cache"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if NETWORK_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.network)
+
 
 @pytest.fixture(scope="session")
 def shared_models() -> Path:

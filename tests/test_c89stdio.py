@@ -16,6 +16,9 @@ import pytest
 
 from support import ROOT, need_tool
 
+# a dozen builds (gcc, -m32, tcc, pcc, MinGW) and runs, two of them under Wine
+pytestmark = pytest.mark.slow
+
 ENGINE = ROOT / "engine_c89"
 SOURCE = ENGINE / "c89stdio.c"
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
 import struct
-import threading
 from pathlib import Path
 
 import pytest
 
+from support.http import LocalServer
 from toolchain import models
 from toolchain.diag import ToolchainError
 from toolchain.models import (check_checkpoint, check_tokenizer, expected_checkpoint_size,
@@ -230,26 +229,10 @@ def test_unpinned_entry_is_refused(tmp_path, monkeypatch):
 def test_known_names_download_from_local_server(tmp_path, monkeypatch):
     model = shared("stories260K.bin").read_bytes()
     vocab = shared("tok512.bin").read_bytes()
-    hits: list[str] = []
     files = {"/m/stories260K.bin": model, "/m/tok512.bin": vocab}
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
-            hits.append(self.path)
-            body = files[self.path]
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/m"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with LocalServer(files) as server:
+        base = server.url + "/m"
         real = models._catalog()
         catalog = {
             "model": {"stories260K": dict(real["model"]["stories260K"], url=base + "/stories260K.bin")},
@@ -262,8 +245,5 @@ def test_known_names_download_from_local_server(tmp_path, monkeypatch):
         assert tok is not None and tok.read_bytes() == vocab
         assert resolve_tokenizer("tok512", "whatever.bin", cache_dir=tmp_path) == tok
         assert resolve_model("stories260K", cache_dir=tmp_path) == path  # cached
-        assert hits == ["/m/stories260K.bin", "/m/tok512.bin"]
+        assert server.hits == ["/m/stories260K.bin", "/m/tok512.bin"]
         check_tokenizer(tok, check_checkpoint(path).vocab_size)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()

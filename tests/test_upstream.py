@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
+from support.http import LocalServer as _Server
 from toolchain import upstream
 from toolchain.diag import ToolchainError
 from toolchain.upstream import resolve_source
@@ -38,42 +37,6 @@ def cache(tmp_path, pypi_cache) -> Path:
     fresh.mkdir()
     shutil.copy2(pypi_cache / upstream.SDIST_FNAME, fresh / upstream.SDIST_FNAME)
     return fresh
-
-
-class _Server:
-    """A tiny HTTP server on 127.0.0.1 serving a dict of path -> bytes."""
-
-    def __init__(self, files: dict[str, bytes]):
-        self.files = files
-        self.hits: list[str] = []
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's naming)
-                outer.hits.append(self.path)
-                body = outer.files.get(self.path)
-                if body is None:
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def _sha(data: bytes) -> str:

@@ -2,25 +2,20 @@
 
 The two llama2.c versions come from the suite-wide fixtures in tests/conftest.py:
 ``llamac2py_run_c`` (the hash-checked July 2023 run.c, through toolchain.upstream's
-offline fallback) and ``pinned_run_c`` (``$LLAMA2C_SRC``; skipped with a reason when
-unset).
+offline fallback) and ``pinned_run_c`` (``$LLAMA2C_SRC``, else ../shared/llama2.c;
+skipped with a reason when absent).  Paths, tools and compiler flags come
+from tests/support.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
+from support import ENGINE, ROOT as REPO, have  # noqa: F401  (re-exported for the tests)
 from toolchain.c89 import port_source
 
-REPO = Path(__file__).resolve().parents[2]
-ENGINE = REPO / "engine_c89"
 CORPUS = Path(__file__).with_name("corpus")
-STUBS = Path(__file__).with_name("stubs")
+
 
 def port(text: str, path: str = "t.c", **kw) -> str:
     return port_source(text, path, **kw).text
-
-
-def have(tool: str) -> bool:
-    return shutil.which(tool) is not None

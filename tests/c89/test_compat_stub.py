@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from support.cflags import GCC_C89
 from toolchain.c89 import port_source
 from toolchain.c89.frontend import COMPAT_STUB
 
@@ -63,8 +64,7 @@ def test_ported_32_bit_formats_parse_in_the_next_round(tmp_path):
         pytest.skip("gcc is needed to build the port")
     (tmp_path / "f.c").write_text(res.text)
     exe = tmp_path / "f"
-    proc = subprocess.run(["gcc", "-std=c89", "-pedantic-errors", "-Wall", "-Werror",
-                           "-I", str(ENGINE), str(tmp_path / "f.c"), "-o", str(exe)],
+    proc = subprocess.run([*GCC_C89, "-I", str(ENGINE), str(tmp_path / "f.c"), "-o", str(exe)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert subprocess.run([str(exe)], capture_output=True, text=True).stdout == "2147483647\n"

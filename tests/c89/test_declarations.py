@@ -2,6 +2,7 @@ import subprocess
 
 import pytest
 
+from support.cflags import GCC_C89
 from toolchain.c89 import port_source
 from toolchain.diag import ToolchainError
 
@@ -299,7 +300,7 @@ def test_for_declaration_from_macro_names_the_macro():
 # A block opened for a declaration in an #if branch must close in that branch: then
 # its braces balance whichever branch the preprocessor keeps.
 
-STRICT = ["-std=c89", "-pedantic-errors", "-Wall", "-Werror"]
+STRICT = GCC_C89[1:]    # the flags of the strict gcc command line
 
 BRANCH_PROGRAM = """#include <stdio.h>
 

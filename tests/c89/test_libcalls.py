@@ -10,9 +10,11 @@ import subprocess
 
 import pytest
 
+from support.cflags import GCC_C89_EXTRA
+
 from .conftest import ENGINE, have, port
 
-STRICT = ["-std=c89", "-pedantic-errors", "-Wall", "-Wextra", "-Werror"]
+STRICT = GCC_C89_EXTRA[1:]    # the flags of the strict gcc command line, with -Wextra
 
 
 def test_renames_calls_and_keeps_user_definitions():
@@ -200,6 +202,8 @@ def test_runtime_builds_with_other_compilers(cc, tmp_path):
         assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.wine
 def test_runtime_under_wine_matches_glibc(harness, tmp_path):
     """MinGW build against MSVCRT: the c89_ results equal glibc's (the
     reference column is glibc's output, recorded above)."""

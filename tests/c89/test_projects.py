@@ -50,7 +50,10 @@ from toolchain.c89.project import port_files
 
 from .conftest import ENGINE, have
 
-pytestmark = pytest.mark.skipif(not have("gcc"), reason="gcc is needed")
+# the sdists come from PyPI (once; pytest's cache keeps them), and each
+# project is ported and built three times
+pytestmark = [pytest.mark.slow, pytest.mark.network,
+              pytest.mark.skipif(not have("gcc"), reason="gcc is needed")]
 
 
 @dataclass
@@ -68,9 +71,6 @@ class Project:
     # the configuration ported, beyond ``defines``: macros the C89 compiler
     # predefines that the analysis (gcc -E -undef) does not
     port_defines: list[str] = field(default_factory=list)
-    # build name -> why its failure is a known bug (the test xfails on it,
-    # after every other build has been checked)
-    known_bug: dict[str, str] = field(default_factory=dict)
     # files the sources include that are not C units (copied into the port as they are)
     verbatim: list[str] = field(default_factory=list)
     # engine_c89 sources the C89 builds link (the c89_* functions the port calls)
@@ -613,25 +613,16 @@ def test_project_ports_and_behaves_the_same(proj: Project, sdist_cache, tmp_path
     if have("tcc"):
         builds["tcc"] = (["tcc"], [out / d for d in proj.includes] + [ENGINE], ported)
     outputs = {}
-    failed = []
     for name, (cc, bincs, srcs) in builds.items():
         exe = tmp_path / f"{proj.name}-{name}"
-        try:
-            _build(cc, bincs, proj.defines, [driver, *srcs], exe)
-            proc = _run([str(exe)], timeout=120)
-            assert proc.returncode == 0, f"{name}: exit {proc.returncode}\n{proc.stderr[-2000:]}"
-        except AssertionError:
-            if name not in proj.known_bug:
-                raise
-            failed.append(name)
-            continue
+        _build(cc, bincs, proj.defines, [driver, *srcs], exe)
+        proc = _run([str(exe)], timeout=120)
+        assert proc.returncode == 0, f"{name}: exit {proc.returncode}\n{proc.stderr[-2000:]}"
         outputs[name] = proc.stdout
     want = outputs.pop("gcc-c99")
     proj.check(want, top)
     for name, got in outputs.items():
         assert got == want, f"{name} output differs from the C99 original"
-    if failed:
-        pytest.xfail("; ".join(f"{n}: {proj.known_bug[n]}" for n in failed))
 
 
 # -- the front end on real inputs ----------------------------------------------------

@@ -8,13 +8,13 @@ import subprocess
 import pytest
 from pycparser import c_ast
 
+from support.cflags import GCC_C89
 from toolchain.c89 import port_source, semantics
 from toolchain.c89.frontend import Unit
 from toolchain.diag import ToolchainError
 
 from .conftest import ENGINE, have
 
-STRICT = ["gcc", "-std=c89", "-pedantic-errors", "-Wall", "-Werror"]
 
 
 def _build_run(tmp_path, text: str) -> str:
@@ -23,7 +23,7 @@ def _build_run(tmp_path, text: str) -> str:
     src = tmp_path / "p.c"
     src.write_text(text)
     exe = tmp_path / "p"
-    proc = subprocess.run(STRICT + ["-I", str(ENGINE), str(src), "-o", str(exe)],
+    proc = subprocess.run(GCC_C89 + ["-I", str(ENGINE), str(src), "-o", str(exe)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout
