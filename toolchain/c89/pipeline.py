@@ -129,7 +129,7 @@ def _rounds(text: str, path: str, ctx: PassContext):
             for d in out.diagnostics:
                 (notes if d.severity == "note" else round_diags).append(d)
             if out.edits:
-                if not taken.take(out.edits.edits):
+                if not taken.take(list(out.edits)):
                     waiting = True
                 elif spec.name not in applied:
                     applied.append(spec.name)
@@ -208,6 +208,5 @@ class _Taken:
     def apply(self, text: str) -> str:
         if not self.edits:
             return text
-        out = EditList(text)
-        out.edits = self.edits   # checked: each pass's own, and across passes above
-        return out.apply()
+        # checked: each pass's own, and across passes above
+        return EditList.checked(text, self.edits).apply()

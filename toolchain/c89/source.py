@@ -81,6 +81,17 @@ class EditList:
         self.text = text
         self.edits: list[Edit] = []
 
+    @classmethod
+    def checked(cls, text: str, edits: list[Edit]) -> "EditList":
+        """An edit list of ``edits``, which the caller has already checked
+        for conflicts (the pipeline's merge of a round)."""
+        out = cls(text)
+        out.edits = list(edits)
+        return out
+
+    def __iter__(self):
+        return iter(self.edits)
+
     def __len__(self) -> int:
         return len(self.edits)
 
@@ -122,7 +133,7 @@ class EditList:
         if end > start:
             self.add(start, end, "", origin)
 
-    def add_all(self, edits: list[Edit]) -> bool:
+    def add_all(self, edits) -> bool:
         """Add every one of ``edits`` or, when one conflicts with an edit
         already here, none of them."""
         kept = self.edits[:]

@@ -9,8 +9,8 @@ own ``clock_gettime`` (e.g. a Win32 shim) is not touched at all.
 
 from __future__ import annotations
 
-from ..analysis.names import code_ids
 from .. import semantics
+from ..analysis.names import code_ids
 from .base import PassOutput, PassSpec
 
 NAME = "clock"

@@ -11,9 +11,9 @@ that defines a function or macro of the same name keeps it.
 
 from __future__ import annotations
 
+from .. import semantics
 from ..analysis.libc import FLOAT_FUNCS
 from ..analysis.names import call_parens, code_ids, is_declarator
-from .. import semantics
 from .base import PassOutput, PassSpec
 
 NAME = "floatmath"

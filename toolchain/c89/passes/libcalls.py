@@ -14,8 +14,8 @@ calls.
 
 from __future__ import annotations
 
-from ..analysis.names import code_ids, is_declarator
 from .. import semantics
+from ..analysis.names import code_ids, is_declarator
 from .base import PassOutput, PassSpec
 
 NAME = "libcalls"

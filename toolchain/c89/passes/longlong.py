@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import re
 
+from .. import semantics
 from ..analysis.literals import INTEGER, literal_64
 from ..analysis.names import call_args, code_ids
 from ..ctok import Tokens
-from .. import semantics
 from .base import PassOutput, PassSpec
 
 NAME = "longlong"

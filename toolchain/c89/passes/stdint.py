@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import os
 
+from .. import semantics
 from ..analysis.literals import literal_64
 from ..analysis.names import call_parens, code_ids, included_headers, is_declarator
-from .. import semantics
 from .base import PassOutput, PassSpec
 
 NAME = "stdint"

@@ -135,7 +135,7 @@ def run(text: str, ctx) -> PassOutput:
             p.edits = EditList(text)
             p.block(comp)
             # all or none: edits touching another block's wait for the next round
-            p.out.edits.add_all(p.edits.edits)
+            p.out.edits.add_all(p.edits)
     return p.out
 
 
