@@ -74,3 +74,30 @@ def test_errors_of_several_passes_come_in_one_failure():
     assert [(d.line, d.code) for d in ei.value.diagnostics] == [(2, "designated"),
                                                                  (6, "declarations")]
     assert ei.value.message == "designated initializers that cannot be made positional"
+
+
+def test_no_pass_imports_another_pass():
+    import ast
+    from pathlib import Path
+    root = Path(passes.__file__).parent
+    names = {m.name for m in pkgutil.iter_modules([str(root)])} - {"base"}
+    for path in root.rglob("*.py"):
+        if path == root / "__init__.py":
+            continue        # the registry
+        own = path.relative_to(root).parts[0].removesuffix(".py")
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                mod = (node.module or "").split(".")
+                inside = node.level == 1 and path.parent == root or \
+                    node.level == 2 and path.parent.parent == root
+                used = set(mod[:1]) | ({a.name for a in node.names} if not node.module else set())
+                if inside:
+                    assert not (used & names) - {own}, f"{path.name} imports {used & names}"
+
+
+def test_no_module_of_the_rewriter_is_long():
+    from pathlib import Path
+    root = Path(passes.__file__).parents[2]      # toolchain/
+    long = {str(p.relative_to(root)): n for p in root.rglob("*.py")
+            if (n := p.read_text("utf-8").count("\n")) > 500 and "c89" in p.parts}
+    assert long == {}
