@@ -469,30 +469,12 @@ def verify_build(src_dir: Path, program_c: Path, engine_sources: list[Path], exe
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
-    try:
-        hooked = instrument(program_c.read_text("utf-8"))
-    except NotInstrumentable as why:
-        hooked = None
-        result.not_verified.append(f"the logits ({why})")
-    native_c = work / program_c.name
-    native_c.write_text(hooked.text if hooked else program_c.read_text("utf-8"), "utf-8")
-    native = compile_native([native_c, *engine_sources], [src_dir], work / "native", log=log)
-    gcc = _gcc_version()
-    result.native = (f"{program_c.name} and the engine sources built by gcc {gcc} for this "
-                     f"{platform.machine()} host (-std=c89 {NATIVE_FLAGS[0]})"
-                     + (", with a hook that records the logits "
-                                               f"(after line {hooked.calls[0][0]})"
-                                               if hooked else ""))
-    info(f"native build: gcc {gcc}, {native.stat().st_size:,} bytes")
+    native, hooked = _build_native(src_dir, program_c, engine_sources, work, result, info, log)
     if model is None:
         result.not_verified.append("no --model: what the program computes, and the EXE's "
                                    "output under Wine")
         info("no --model: compiled natively only; nothing run")
         return result
-
-    ckpt = ck.read_checkpoint(model)
-    net = reference.Transformer(ckpt)
-    vocab = reference.read_vocabulary(tokenizer, ckpt.config.vocab_size)
     run_dir = work / "run"
     run_dir.mkdir()
     _link(model, run_dir / MODEL_NAME)
@@ -506,58 +488,90 @@ def verify_build(src_dir: Path, program_c: Path, engine_sources: list[Path], exe
         return result
     result.command = f"{exe.name} {' '.join(args)}: greedy decoding"
     run = run_native(native, args, run_dir)
-    if hooked is None:
-        if run.returncode != 0:
-            raise ToolchainError(f"verify: the native build of {source_description} "
-                                 + _program_failure(run, "").strip())
-    else:
-        comparison, problem = _check_run(run, net, vocab)
-        if problem:
-            raise _mismatch(problem, ckpt, model, tokenizer, native, args, work, net, vocab,
-                            source_description)
-        rtol, atol = tolerance(ckpt.quantized)
-        ties = (f"; {len(comparison.ties)} near tie(s) within the tolerance at position(s) "
-                f"{', '.join(map(str, comparison.ties))}" if comparison.ties else "")
-        result.verified.append(f"tokens: the program's {comparison.positions} greedy choices "
-                               f"are the reference's{ties}")
-        result.verified.append(f"logits: within {rtol:g} x max|logit| + {atol:g} of the "
-                               f"reference at every position (largest difference "
-                               f"{comparison.max_diff:.2g})"
-                               + ("; int8 tolerance: see README" if ckpt.quantized else ""))
-        info(f"greedy, {comparison.positions} positions: tokens are the reference's, logits "
-             f"within {rtol:g} x max|logit| + {atol:g} (largest difference "
-             f"{comparison.max_diff:.2g})")
-        result.text = vocab.text(comparison.choices)
+    if hooked:
+        _check_against_reference(run, model, tokenizer, native, work, source_description,
+                                 result, info)
+    elif run.returncode != 0:
+        raise ToolchainError(f"verify: the native build of {source_description} "
+                             + _program_failure(run, "").strip())
+    _check_under_wine(exe, run, run_dir, Path(cache_dir), work, result, info)
+    return result
 
+
+def _build_native(src_dir: Path, program_c: Path, engine_sources: list[Path], work: Path,
+                  result: Verification, info, log) -> tuple[Path, Instrumented | None]:
+    text = program_c.read_text("utf-8")
+    try:
+        hooked = instrument(text)
+    except NotInstrumentable as why:
+        hooked = None
+        result.not_verified.append(f"the tokens and logits ({why})")
+    native_c = work / program_c.name
+    native_c.write_text(hooked.text if hooked else text, "utf-8")
+    native = compile_native([native_c, *engine_sources], [src_dir], work / "native", log=log)
+    gcc = _gcc_version()
+    result.native = (f"{program_c.name} and the engine sources built by gcc {gcc} for this "
+                     f"{platform.machine()} host (-std=c89 {NATIVE_FLAGS[0]})")
+    if hooked:
+        result.native += f", with a hook that records the logits (after line {hooked.calls[0][0]})"
+    info(f"native build: gcc {gcc}, {native.stat().st_size:,} bytes")
+    return native, hooked
+
+
+def _check_against_reference(run: Run, model: Path, tokenizer: Path, native: Path, work: Path,
+                             source_description: str, result: Verification, info) -> None:
+    ckpt = ck.read_checkpoint(model)
+    net = reference.Transformer(ckpt)
+    vocab = reference.read_vocabulary(tokenizer, ckpt.config.vocab_size)
+    comparison, problem = _check_run(run, net, vocab)
+    if problem:
+        raise _mismatch(problem, ckpt, model, tokenizer, native, run.args, work, net, vocab,
+                        source_description)
+    rtol, atol = tolerance(ckpt.quantized)
+    ties = (f"; {len(comparison.ties)} near tie(s) within the tolerance at position(s) "
+            f"{', '.join(map(str, comparison.ties))}" if comparison.ties else "")
+    within = f"within {rtol:g} x max|logit| + {atol:g}"
+    result.verified.append(f"tokens: the program's {comparison.positions} greedy choices "
+                           f"are the reference's{ties}")
+    result.verified.append(f"logits: {within} of the reference at every position (largest "
+                           f"difference {comparison.max_diff:.2g})"
+                           + ("; int8 model: the activations are rounded to int8, so a last-bit "
+                              "difference can round one the other way" if ckpt.quantized else ""))
+    result.text = vocab.text(comparison.choices)
+    info(f"greedy, {comparison.positions} positions: tokens are the reference's, logits "
+         f"{within} (largest difference {comparison.max_diff:.2g})")
+
+
+def _check_under_wine(exe: Path, run: Run, run_dir: Path, cache: Path, work: Path,
+                      result: Verification, info) -> None:
     if not shutil.which("wine"):
         result.not_verified.append("the EXE's output under Wine (wine is not installed)")
         info("Wine not installed: the EXE itself was not run")
-        return result
-    cache = Path(cache_dir)
+        return
     if not (cache / "wine-prefix" / "system.reg").exists():
         info(f"creating a Wine prefix in {cache / 'wine-prefix'} (once, about 20 s)")
-    wine = run_wine(exe.resolve(), args, run_dir, cache)
+    wine = run_wine(exe.resolve(), run.args, run_dir, cache)
     native_out = without_speed(run.stdout).replace(b"\n", b"\r\n")
     wine_out = without_speed(wine.stdout)
-    if wine.returncode != 0 or wine_out != native_out:
-        broken = wine_works(cache) if wine.returncode != 0 else ""
-        if broken:
-            result.not_verified.append(f"the EXE's output under Wine ({broken})")
-            info(f"{broken}: the EXE itself was not run")
-            return result
-        if wine.returncode != 0:
-            tail = wine.stderr.decode("utf-8", errors="replace").strip().splitlines()[-1:]
-            what = (f"exited with status {wine.returncode}" + (f" ({tail[0]})" if tail else "")
-                    + ", where the same program built natively ran to the end")
-        else:
-            what = ("printed something else than the same program built natively: "
-                    + first_difference(wine_out, native_out))
-        raise ToolchainError(f"verify: {exe.name} {' '.join(args)} under Wine {what}",
-                             hint=f"the native build, its run and the model are in {work}")
-    result.verified.append(f"{wine_version()}: {exe.name} printed byte for byte what the native "
-                           "build printed (CRLF line ends; the tok/s line left out)")
-    info(f"{wine_version()}: {exe.name} printed what the native build printed, byte for byte")
-    return result
+    if wine.returncode == 0 and wine_out == native_out:
+        result.verified.append(f"{wine_version()}: {exe.name} printed byte for byte what the "
+                               "native build printed (CRLF line ends; the tok/s line left out)")
+        info(f"{wine_version()}: {exe.name} printed what the native build printed, byte for byte")
+        return
+    broken = wine_works(cache) if wine.returncode != 0 else ""
+    if broken:
+        result.not_verified.append(f"the EXE's output under Wine ({broken})")
+        info(f"{broken}: the EXE itself was not run")
+        return
+    if wine.returncode != 0:
+        tail = wine.stderr.decode("utf-8", errors="replace").strip().splitlines()[-1:]
+        what = (f"exited with status {wine.returncode}" + (f" ({tail[0]})" if tail else "")
+                + ", where the same program built natively ran to the end")
+    else:
+        what = ("printed something else than the same program built natively: "
+                + first_difference(wine_out, native_out))
+    raise ToolchainError(f"verify: {exe.name} {' '.join(run.args)} under Wine {what}",
+                         hint=f"the native build, its run and the model are in {work}")
 
 
 def _mismatch(problem: str, ckpt: ck.Checkpoint, model: Path, tokenizer: Path, native: Path,
