@@ -20,7 +20,8 @@ from toolchain import reference as ref
 from toolchain import verify
 from toolchain.diag import ToolchainError
 
-STORY = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park."
+STORY = ("Once upon a time, there was a little girl named Lily. "
+         "She loved to play outside in the park.")
 UPSTREAM = Path(os.environ.get("LLAMA2C_SRC", "") or SHARED / "llama2.c")
 
 
