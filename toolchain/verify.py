@@ -464,6 +464,17 @@ def verify_build(src_dir: Path, program_c: Path, engine_sources: list[Path], exe
                  info: Callable[[str], object] = print, log: Log | None = None,
                  steps: int = STEPS) -> Verification:
     """The verify step (see the module docstring); raises ToolchainError on a mismatch."""
+    try:
+        return _verify(src_dir, program_c, engine_sources, exe, model, tokenizer, work,
+                       source_description, Path(cache_dir), info, log, steps)
+    except OSError as err:
+        where = f" ({err.filename})" if err.filename else ""
+        raise ToolchainError(f"verify: {err.strerror or err}{where}") from None
+
+
+def _verify(src_dir: Path, program_c: Path, engine_sources: list[Path], exe: Path,
+            model: Path | None, tokenizer: Path | None, work: Path, source_description: str,
+            cache_dir: Path, info, log, steps: int) -> Verification:
     result = Verification()
     work = work.resolve()
     if work.exists():
@@ -494,7 +505,7 @@ def verify_build(src_dir: Path, program_c: Path, engine_sources: list[Path], exe
     elif run.returncode != 0:
         raise ToolchainError(f"verify: the native build of {source_description} "
                              + _program_failure(run, "").strip())
-    _check_under_wine(exe, run, run_dir, Path(cache_dir), work, result, info)
+    _check_under_wine(exe, run, run_dir, cache_dir, work, result, info)
     return result
 
 
