@@ -254,7 +254,7 @@ def build(args: argparse.Namespace) -> BuildReport:
                       DistFile(TOKENIZER_NAME, f"its vocabulary ({Path(tokenizer).name})")]
         files += [DistFile("RUN.BAT", "runs the program on MODEL.BIN"),
                   DistFile("README.TXT", "this file"),
-                  DistFile("AUDIT.TXT", f"proof the EXE fits {target.name}: CPU, PE header, imports"),
+                  DistFile("AUDIT.TXT", f"proof the EXE fits {target.name}, and what was verified"),
                   DistFile("SHA256SUMS", "checksums of every file here")]
         values = dict(program="llama2.c", exe=EXE_NAME, version=__version__, target=target,
                       source_description=source.description, files=files,
