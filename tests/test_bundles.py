@@ -23,10 +23,15 @@ from pathlib import Path
 import pytest
 
 from support import ROOT, need_tool
+from toolchain.build import ENGINE_HEADERS, ENGINE_SOURCES
+from toolchain.compilers.base import dos_names
 
 REFERENCE_START = b"Once upon a time, there was a little girl named Lily."
-SOURCES = ["RUN.C", "L98LOAD.C", "C89TIMER.C", "C89STDIO.C", "C89SNPRF.C", "C89STDLB.C"]
-HEADERS = ["L98LOAD.H", "C89COMPT.H"]
+# the ported program and every engine file the build ships (engine_c89/runtime.toml),
+# under the 8.3 names the bundle gives them
+_NAMES = dos_names(["run.c", *ENGINE_SOURCES, *ENGINE_HEADERS])
+SOURCES = [_NAMES[n] for n in ["run.c", *ENGINE_SOURCES]]
+HEADERS = [_NAMES[n] for n in ENGINE_HEADERS]
 
 # What each compiler predefines when it builds a Win32 console program, and the shims a
 # Linux compiler needs to read the code that only that compiler would see:
@@ -265,7 +270,7 @@ def test_watcom_makefile_build_bat_and_script(watcom_bundle):
     for src in SOURCES:
         obj = src[:-2] + ".OBJ"
         assert f"-fo={obj} {src}" in mk
-    assert "file RUN.OBJ,L98LOAD.OBJ,C89TIMER.OBJ,C89STDIO.OBJ" in mk
+    assert "file " + ",".join(src[:-2] + ".OBJ" for src in SOURCES) in mk
     bat = (dist / "BUILD.BAT").read_text()
     check_win98_batch(bat)
     assert "WMAKE -h -f MAKEFILE" in bat and '"%WATCOM%"==""' in bat

@@ -20,20 +20,22 @@ from pathlib import Path
 
 import jinja2
 
-from . import __version__
+from . import __version__, runtime
 from .diag import ToolchainError
 from .targets import Target, load_target, target_names
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINE = ROOT / "engine_c89"
+ENGINE = runtime.ENGINE_DIR
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 EXE_NAME = "LLAMA98.EXE"
 MODEL_NAME = "MODEL.BIN"
 TOKENIZER_NAME = "TOKENIZE.BIN"   # what the dos-names patch makes the program look for
-# engine_c89 sources every build compiles, after the ported program itself
-ENGINE_SOURCES = ["l98load.c", "c89timer.c", "c89stdio.c", "c89snprintf.c", "c89stdlib.c"]
-ENGINE_HEADERS = ["l98load.h", "c89compat.h"]
+# engine_c89 files every build compiles (into an archive: only what the program
+# calls is linked) and the headers they need, from engine_c89/runtime.toml
+ENGINE_SOURCES = [f.name for f in runtime.by_role("port", "llama") if f.is_source]
+ENGINE_HEADERS = [f.name for f in runtime.by_role("compat", "llama") if not f.is_source]
+PROGRAM_WHAT = "the llama2.c program, ported to C89"
 
 
 def add_build_arguments(p: argparse.ArgumentParser) -> None:
@@ -282,6 +284,7 @@ def _package_bundle(driver, target: Target, dist: Path, src_dir: Path, program_c
         written = driver.bundle(src_dir, [program_c] + [src_dir / n for n in ENGINE_SOURCES],
                                 [src_dir / n for n in ENGINE_HEADERS], target, staging,
                                 source_description=source.description, extra_files=extra,
+                                descriptions={program_c.name: PROGRAM_WHAT},
                                 version=__version__, log=progress.command)
         if model:
             shutil.copyfile(model, staging / MODEL_NAME)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 
+from .. import runtime
 from ..diag import ToolchainError
 from ..targets import Target
 
@@ -99,13 +100,16 @@ class CompilerDriver:
 
     def bundle(self, src_dir: Path, sources: list[Path], headers: list[Path], target: Target,
                out_dir: Path, *, source_description: str, extra_files=(), version: str = "",
-               dos_text: bool = True, log=None) -> list[tuple[str, str]]:
+               dos_text: bool = True, log=None,
+               descriptions: dict[str, str] | None = None) -> list[tuple[str, str]]:
         """Write a source bundle into ``out_dir``; return its (name, what) list.
 
         ``sources`` / ``headers`` are the ported program and the engine files (in
         ``src_dir``); they are copied under 8.3 upper-case names with their
         ``#include "..."`` lines following the renames. ``extra_files`` are
-        (name, what) pairs the caller adds (model, RUN.BAT ...), listed in README.TXT.
+        (name, what) pairs the caller adds (model, RUN.BAT ...), listed in README.TXT;
+        ``descriptions`` says what the caller's own sources are (engine files say it
+        in engine_c89/runtime.toml).
         Text files get CRLF line ends (``dos_text=False``: LF, for a build on a Unix
         host), except those in ``bundle_lf``.
         """
@@ -121,7 +125,8 @@ class CompilerDriver:
         for path in sources + headers:
             body = rewrite_includes(path.read_text("utf-8"), names)
             (out_dir / names[path.name]).write_bytes(text(names[path.name], body, "utf-8"))
-            files.append((names[path.name], _source_what(path.name)))
+            what = (descriptions or {}).get(path.name) or runtime.describe(path.name)
+            files.append((names[path.name], what))
         objects = [dos_stem(names[p.name]) + ".OBJ" for p in sources]
         direct = {p.name: [h for h in local_includes(p.read_text("utf-8")) if h in names]
                   for p in sources + headers}
@@ -199,15 +204,3 @@ def rewrite_includes(text: str, names: dict[str, str]) -> str:
     """Point ``#include "x.h"`` lines at the bundle's 8.3 names."""
     return _INCLUDE.sub(lambda m: m.group(1) + '"' + names.get(m.group(2), m.group(2)) + '"',
                         text)
-
-
-def _source_what(name: str) -> str:
-    known = {
-        "run.c": "the llama2.c program, ported to C89",
-        "l98load.c": "model loader (chunked fread in place of mmap)",
-        "l98load.h": "model loader declarations",
-        "c89timer.c": "c89_clock_gettime (QueryPerformanceCounter)",
-        "c89stdio.c": "c89_sscanf and friends (C99 scanf length modifiers)",
-        "c89compat.h": "the C99 subset the port relies on (64-bit ints ...)",
-    }
-    return known.get(name, "source file" if name.endswith(".c") else "header")
