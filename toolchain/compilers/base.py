@@ -20,8 +20,6 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
-
 from .. import runtime
 from ..diag import ToolchainError
 from ..targets import Target
@@ -71,9 +69,7 @@ class CompilerDriver:
         return list(self.predefined) + list(self.codegen(target).macros)
 
     def __init__(self) -> None:
-        self._env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(TEMPLATES / self.name)),
-            keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+        self._env = None          # the templates' Jinja2 environment, made when first used
 
     @property
     def bundle_title(self) -> str:
@@ -107,6 +103,11 @@ class CompilerDriver:
         self.find()
 
     def render(self, template: str, **values) -> str:
+        if self._env is None:
+            import jinja2
+            self._env = jinja2.Environment(
+                loader=jinja2.FileSystemLoader(str(TEMPLATES / self.name)),
+                keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
         return self._env.get_template(template).render(**values)
 
     def run(self, cmd: list[str], *, cwd: Path, log=None) -> None:
