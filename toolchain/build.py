@@ -181,6 +181,7 @@ def build(args: argparse.Namespace) -> BuildReport:
                              exit_code=2)
     if not bundle_only:
         driver.require()          # a missing compiler stops the build before any work
+    macros = driver.predefined_macros(target)      # what the compiler's preprocessor sees
     # mingw keeps dist/<target>; other compilers get dist/<target>-<compiler>
     folder = target.name if driver.name == "mingw" else f"{target.name}-{driver.name}"
     dist = Path(args.dist) if args.dist else ROOT / "dist" / folder
@@ -220,7 +221,7 @@ def build(args: argparse.Namespace) -> BuildReport:
     src_dir.mkdir(parents=True)
     program_c = src_dir / "run.c"
     program_c.write_text(port_program(source.path.read_text("utf-8"), source.path.name, progress,
-                                      driver.predefined_macros(target)), "utf-8")
+                                      macros), "utf-8")
     for name in ENGINE_SOURCES + ENGINE_HEADERS:
         shutil.copy2(ENGINE / name, src_dir / name)
     progress.info(f"sources in {src_dir}")
