@@ -259,7 +259,10 @@ def test_watcom_makefile_build_bat_and_script(watcom_bundle):
     for src in SOURCES:
         obj = src[:-2] + ".OBJ"
         assert f"-fo={obj} {src}" in mk
-    assert "file " + ",".join(src[:-2] + ".OBJ" for src in SOURCES) in mk
+    # the engine is a library: only what the program calls is linked, as with MinGW
+    engine = " +".join(src[:-2] + ".OBJ" for src in SOURCES[1:])
+    assert f"wlib -q -b -n L98ENGIN.LIB +{engine}" in mk
+    assert "file RUN.OBJ library L98ENGIN.LIB" in mk
     bat = (dist / "BUILD.BAT").read_text()
     check_win98_batch(bat)
     assert "WMAKE -h -f MAKEFILE" in bat and '"%WATCOM%"==""' in bat

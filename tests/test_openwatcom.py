@@ -15,6 +15,7 @@ import pytest
 from support import SHARED, need_tool
 from test_bundles import llama98, without_watcom
 from toolchain.compilers import get_driver
+from toolchain.compilers.openwatcom import clear_timestamp
 from toolchain.targets import load_target
 
 OPENWATCOM = SHARED / "openwatcom"
@@ -115,6 +116,22 @@ def test_two_builds_give_one_exe(watcom_dist, build_env, shared_models, pinned_r
     again = build(tmp_path, build_env, pinned_run_c, shared_models, "--compiler", "openwatcom",
                   "--target", target)
     assert (again / "LLAMA98.EXE").read_bytes() == (dist / "LLAMA98.EXE").read_bytes()
+
+
+def test_the_bundle_builds_the_same_exe(watcom_dist, build_env, pinned_run_c, tmp_path):
+    """--bundle-only's bundle (DOS text), built by its own build.sh: llama98's EXE."""
+    target, dist = watcom_dist
+    proc = llama98("build", "--source", pinned_run_c, "--compiler", "openwatcom", "--target",
+                   target, "--bundle-only", "--dist", tmp_path / "dist", "--build-dir",
+                   tmp_path / "build", env=build_env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not (tmp_path / "build" / "watcom").exists()        # nothing compiled
+    proc = subprocess.run(["sh", "build.sh"], cwd=tmp_path / "dist", env=build_env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    exe = tmp_path / "dist" / "LLAMA98.EXE"
+    clear_timestamp(exe)               # the one thing llama98 does after wlink
+    assert exe.read_bytes() == (dist / "LLAMA98.EXE").read_bytes()
 
 
 def without_speed(out: bytes) -> bytes:

@@ -296,8 +296,8 @@ def _package_bundle(driver, target: Target, dist: Path, src_dir: Path, program_c
                   ("RUN.BAT", "runs the program on MODEL.BIN (after BUILD)")]
     extra.append(("SHA256SUMS", "checksums of every file here"))
     with staged_dir(dist) as staging:
-        written = driver.bundle(src_dir, [program_c] + [src_dir / n for n in ENGINE_SOURCES],
-                                [src_dir / n for n in ENGINE_HEADERS], target, staging,
+        written = driver.bundle(src_dir, [program_c], [src_dir / n for n in ENGINE_HEADERS],
+                                target, staging, library=[src_dir / n for n in ENGINE_SOURCES],
                                 source_description=source.description, extra_files=extra,
                                 descriptions={program_c.name: PROGRAM_WHAT},
                                 version=__version__, log=progress.command)

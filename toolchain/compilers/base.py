@@ -145,15 +145,18 @@ class CompilerDriver:
     bundle_lf: frozenset[str] = frozenset()
 
     def bundle(self, src_dir: Path, sources: list[Path], headers: list[Path], target: Target,
-               out_dir: Path, *, source_description: str, extra_files=(), version: str = "",
-               dos_text: bool = True, log=None,
+               out_dir: Path, *, library: list[Path] = (), source_description: str,
+               extra_files=(), version: str = "", dos_text: bool = True, log=None,
                descriptions: dict[str, str] | None = None) -> list[tuple[str, str]]:
         """Write a source bundle into ``out_dir``; return its (name, what) list.
 
         ``sources`` / ``headers`` are the ported program and the engine files (in
         ``src_dir``); they are copied under 8.3 upper-case names with their
-        ``#include "..."`` lines following the renames. ``extra_files`` are
-        (name, what) pairs the caller adds (model, RUN.BAT ...), listed in README.TXT;
+        ``#include "..."`` lines following the renames. ``library`` sources are
+        linked only as far as the program calls them where the makefile makes a
+        static library of them (``library_objects``; ``objects`` lists every
+        object). ``extra_files`` are (name, what) pairs the caller adds (model,
+        RUN.BAT ...), listed in README.TXT;
         ``descriptions`` says what the caller's own sources are (engine files say it
         in engine_c89/runtime.toml).
         Text files get CRLF line ends (``dos_text=False``: LF, for a build on a Unix
@@ -166,6 +169,8 @@ class CompilerDriver:
 
         if not self.bundle_templates:
             raise ToolchainError(f"the '{self.name}' compiler driver makes no source bundles")
+        program = list(sources)
+        sources = program + list(library)
         names = dos_names([p.name for p in sources + headers])
         files: list[tuple[str, str]] = []
         for path in sources + headers:
@@ -191,6 +196,8 @@ class CompilerDriver:
         values = dict(self.bundle_values(target), target=target, version=version,
                       source_description=source_description, exe="LLAMA98.EXE",
                       sources=[names[p.name] for p in sources], objects=objects, deps=deps,
+                      program_objects=objects[:len(program)],
+                      library_objects=objects[len(program):],
                       files=listed, has_model=any(n == "MODEL.BIN" for n, _ in extra_files))
         for template, out, what in self.bundle_templates:
             (out_dir / out).write_bytes(text(out, self.render(template, **values)))

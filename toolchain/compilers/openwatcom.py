@@ -54,6 +54,7 @@ PREDEFINED = ("__WATCOMC__=1300", "__NT__", "_WIN32", "__386__", "__X86__", "M_I
 LDFLAGS = ["system nt", "runtime console={subsystem}", "option osversion={os}",
            "option quiet", "option map={map}"]
 MAP_NAME = "LLAMA98.MAP"
+ENGINE_LIB = "L98ENGIN.LIB"     # the engine helpers (the MinGW driver's libl98engine.a)
 
 # Host binary folders an install may have, newest first (Linux, then Windows).
 HOST_BIN_DIRS = ["binl64", "binl", "binnt64", "binnt", "binw"]
@@ -105,7 +106,7 @@ class OpenWatcom(CompilerDriver):
 
     def bundle_values(self, target: Target) -> dict:
         return {"cflags": " ".join(self.flags(target)), "ldflags": self.link_flags(target),
-                "map": MAP_NAME}
+                "map": MAP_NAME, "engine_lib": ENGINE_LIB}
 
     def tool_env(self) -> dict:
         """Environment for wmake: WATCOM set, its host bin folders first on PATH."""
@@ -131,13 +132,12 @@ class OpenWatcom(CompilerDriver):
         if not wmake:
             raise ToolchainError(f"wmake not found in the Open Watcom install {env['WATCOM']}",
                                  hint=self.missing_hint())
-        sources = list(sources) + list(library)   # wmake builds what the makefile lists
         headers = sorted({h for d in include_dirs for h in Path(d).glob("*.h")})
         here = workdir / "watcom"
         if here.exists():
             shutil.rmtree(here)
         here.mkdir(parents=True)
-        self.bundle(sources[0].parent, sources, headers, target, here,
+        self.bundle(sources[0].parent, list(sources), headers, target, here, library=library,
                     source_description=source_description, version=version,
                     dos_text=False, log=log)
         cmd = [wmake, "-h", "-f", "MAKEFILE"]
