@@ -159,8 +159,10 @@ def native_run(tmp_path_factory, pinned_run_c, shared_models):
 def run_wine(dist: Path, env: dict, *sampling: str) -> bytes:
     proc = subprocess.run(["wine", "LLAMA98.EXE", "MODEL.BIN", "-z", "TOKENIZE.BIN", *sampling,
                            "-n", "200"], cwd=dist, env=env, capture_output=True, timeout=600)
+    # A fault in the program ends it with the exception code as its exit status, before
+    # the story is complete. (stderr is no witness: in a fresh prefix, Wine's own device
+    # services may report a page fault of theirs, in ntoskrnl.exe, on the same stream.)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert b"Unhandled" not in proc.stderr and b"page fault" not in proc.stderr
     return without_speed(proc.stdout)
 
 
