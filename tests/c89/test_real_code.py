@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 
-from .strict_build import (assert_fixed_or_reported, assert_passes_through,
+from .strict_build import (ENGINE, assert_fixed_or_reported, assert_passes_through,
                            assert_same_everywhere, have, port_tree)
 
 pytestmark = pytest.mark.skipif(not have("gcc"), reason="gcc is needed")
@@ -237,7 +237,6 @@ def test_ported_public_header_keeps_its_fixed_width_api(tmp_path):
     client.write_text('#include <stdio.h>\n#include "lib.h"\nint main(void) {\n'
                       "    uint32_t v = lib_mix(3);\n    bool ok = lib_ok() == true;\n"
                       '    printf("%lu %d\\n", (unsigned long)v, (int)ok);\n    return 0;\n}\n')
-    from .strict_build import ENGINE
     proc = subprocess.run(["gcc", "-std=c99", "-pedantic-errors", "-c", f"-I{ported.out}",
                            f"-I{ENGINE}", str(client), "-o", str(tmp_path / "client.o")],
                           capture_output=True, text=True)
