@@ -1,9 +1,10 @@
 """The C library as the port sees it: which functions have a C89 form.
 
 ``FLOAT_FUNCS``: the C99 float functions the floatmath pass rewrites as
-their double versions; ``C99_ONLY``: C99 ``<math.h>`` names with no C89
-counterpart in the target library (the unsupported pass reports calls to
-them), each with its message.
+their double versions; ``RUNTIME_MATH``: the C99 math the engine
+implements (engine_c89/c89math.c; the libcalls pass renames them
+``c89_*``); ``C99_ONLY``: C99 ``<math.h>`` names with neither (the
+unsupported pass reports calls to them), each with its message.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 FLOAT_FUNCS = {n + "f": n for n in ("exp", "sqrt", "pow", "cos", "sin", "tan", "fabs", "log",
                                      "log10", "floor", "ceil", "fmod", "atan2", "atan", "asin",
                                      "acos", "tanh", "sinh", "cosh")}
+
+_RUNTIME_MATH = ("round", "trunc", "fmin", "fmax", "copysign", "lround")
+RUNTIME_MATH = tuple(n + f for n in _RUNTIME_MATH for f in ("", "f")) + ("isnan", "isinf")
 
 _C99_MATH = ("round trunc lround llround rint lrint llrint nearbyint fmin fmax fdim fma cbrt "
              "hypot log2 exp2 expm1 log1p erf erfc tgamma lgamma copysign nan remainder "
@@ -35,6 +39,8 @@ def _c99_only() -> dict[str, str]:
     for n in _CLASSIFY:
         out[n] = (f"'{n}' (a C99 <math.h> macro) has no C89 equivalent; compare by hand "
                   "(x != x for NaN)")
+    for n in RUNTIME_MATH:
+        out.pop(n, None)
     return out
 
 

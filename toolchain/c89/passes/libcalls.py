@@ -4,10 +4,16 @@
   (engine_c89/c89snprintf.c: bounded, always NUL-terminated, C99 return
   value; MSVCRT's ``_snprintf`` has none of that);
 * ``strtoll``/``strtoull``/``atoll``/``llabs`` -> ``c89_strtoll`` ...
-  (engine_c89/c89stdlib.c).
+  (engine_c89/c89stdlib.c);
+* C99 math ``round trunc fmin fmax copysign lround``, their float forms
+  (``roundf`` ...) and the ``isnan``/``isinf`` macros -> ``c89_round`` ...
+  (engine_c89/c89math.c: exact, as C99 is).
 
 Any use of the name is renamed (a call, or the name taken as a function
-pointer); a program that defines or declares the name itself keeps it.
+pointer); a program that defines or declares the name itself keeps it, and
+so does a file that declares it as a variable or parameter anywhere
+(``size_t round`` in BLAKE3): the scope-free token view cannot tell which
+use means which, and the program's own name is the likelier.
 The printf-format rewrites of the longlong pass also apply to the renamed
 calls.
 """
@@ -15,6 +21,7 @@ calls.
 from __future__ import annotations
 
 from .. import semantics
+from ..analysis.libc import RUNTIME_MATH
 from ..analysis.names import code_ids, is_declarator
 from .base import PassOutput, PassSpec
 
@@ -22,6 +29,7 @@ NAME = "libcalls"
 
 RENAMES = {n: "c89_" + n for n in ("snprintf", "vsnprintf", "strtoll", "strtoull", "atoll",
                                     "llabs")}
+RENAMES.update({n: "c89_" + n for n in RUNTIME_MATH})
 
 
 def run(text: str, ctx) -> PassOutput:
@@ -29,10 +37,12 @@ def run(text: str, ctx) -> PassOutput:
     toks = unit.toks
     out = PassOutput.of(NAME, text, unit)
     edits = out.edits
-    user = semantics.of(unit, ast=False).user_names
-    for i in code_ids(toks, set(RENAMES)):
+    hits = code_ids(toks, set(RENAMES))
+    user = set(semantics.of(unit, ast=False).user_names)
+    user.update(toks[i].text for i in hits if is_declarator(toks, i))
+    for i in hits:
         t = toks[i]
-        if t.text in user or is_declarator(toks, i):
+        if t.text in user:
             continue
         edits.replace(t.start, t.end, RENAMES[t.text], NAME)
     return out

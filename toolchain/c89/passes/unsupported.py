@@ -13,9 +13,10 @@ Errors (the unit fails, exit status 2):
 * variable-length array types outside block-scope objects (inner
   dimensions of parameters, typedefs, casts, sizeof) -- block-scope VLA
   objects are reported by the declarations pass;
-* C99 math functions with no C89 counterpart (``roundf``, ``fmin``,
-  ``isnan``, ``sqrtl`` and the other ``long double`` versions ...): the
-  float versions the floatmath pass knows are rewritten, these are not.
+* C99 math functions with no C89 counterpart (``cbrt``, ``hypot``,
+  ``sqrtl`` and the other ``long double`` versions ...): the float versions
+  the floatmath pass knows and the ones the libcalls pass renames
+  (``round``, ``fmin``, ``isnan`` ...) are rewritten, these are not.
 
 Only code the preprocessor keeps in the configuration being ported can be
 an error: what lies in a dropped ``#if`` branch is the inactive pass's to
