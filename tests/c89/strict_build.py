@@ -15,22 +15,14 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from support import ENGINE, ROOT as REPO, have  # noqa: F401  (re-exported for the tests)
+from support.cflags import C99, PEDANTIC as STRICT  # noqa: F401
 from toolchain.runtime import by_role
-
-REPO = Path(__file__).resolve().parents[2]
-ENGINE = REPO / "engine_c89"
-STRICT = ["-std=c89", "-pedantic-errors"]
-C99 = ["gcc", "-std=gnu99", "-w"]
-
-
-def have(tool: str) -> bool:
-    return shutil.which(tool) is not None
 
 
 def compilers() -> list[list[str]]:

@@ -48,4 +48,5 @@ def test_the_parser_is_built_by_one_function():
     opts = {o for a in ap._actions for o in a.option_strings}
     assert {"-o", "-I", "-D", "--target", "--config", "--check", "--diff", "--json",
             "--progress", "-j", "--compat-header"} <= opts
-    assert set(load_targets()) >= {"borland", "watcom", "win98-p2"}
+    targets = load_targets()
+    assert "win98-p2" in targets and all("defines" in t for t in targets.values())

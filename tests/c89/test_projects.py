@@ -904,7 +904,7 @@ BROTLI = Project(
     includes=["include"], defines=[],
     driver=BROTLI_DRIVER, check=_check_brotli,
     # prefix.c's run-time table setup (BROTLI_STATIC_INIT) is not this configuration
-    extra_diag_ok=("c89-inactive",))
+    extra_diag_ok=("inactive",))
 
 # -- aklomp/base64 (from pybase64), with its own test program ---------------------------
 
@@ -1146,7 +1146,7 @@ MORE_PROJECTS = [
                   "test/codec_supported.h (size_t from its includer) cannot be parsed on their "
                   "own; test/moby_dick.h's string literals exceed C89's 509 characters"),
     _more(XXHASH, "issue 13 (7): xxhash.h:867 '#if ... == 0xFFFFFFFFFFFFFFFFULL' is kept "
-                  "with a [c89-longlong] warning and then fails under -std=c89 "
+                  "with a [longlong] warning and then fails under -std=c89 "
                   "-pedantic-errors"),
     _more(TINYAES),
     _more(ZFEC),

@@ -7,14 +7,16 @@ the originals the ports are compared with.
 
 from __future__ import annotations
 
-GCC_C89 = ["gcc", "-std=c89", "-pedantic-errors", "-Wall", "-Werror"]
+# what makes gcc (and MinGW) hold a file to ANSI C89
+PEDANTIC = ["-std=c89", "-pedantic-errors"]
+GCC_C89 = ["gcc", *PEDANTIC, "-Wall", "-Werror"]
 GCC_C89_EXTRA = GCC_C89 + ["-Wextra"]
 
 STRICT = {
     "gcc": GCC_C89,
     "tcc": ["tcc", "-Wall", "-Werror"],
     "pcc": ["pcc"],
-    "mingw": ["i686-w64-mingw32-gcc", "-std=c89", "-pedantic-errors", "-Wall", "-Werror"],
+    "mingw": ["i686-w64-mingw32-gcc", *PEDANTIC, "-Wall", "-Werror"],
 }
 
 # the originals: GNU C99 (POSIX clock_gettime and friends), warnings off

@@ -64,4 +64,18 @@ c89_int64_t c89_strtoll(const char *s, char **end, int base);
 c89_uint64_t c89_strtoull(const char *s, char **end, int base);
 c89_int64_t c89_atoll(const char *s);
 c89_int64_t c89_llabs(c89_int64_t v);
+double c89_round(double x);
+double c89_trunc(double x);
+double c89_fmin(double x, double y);
+double c89_fmax(double x, double y);
+double c89_copysign(double x, double y);
+long c89_lround(double x);
+float c89_roundf(float x);
+float c89_truncf(float x);
+float c89_fminf(float x, float y);
+float c89_fmaxf(float x, float y);
+float c89_copysignf(float x, float y);
+long c89_lroundf(float x);
+int c89_isnan(double x);
+int c89_isinf(double x);
 #endif
