@@ -160,11 +160,12 @@ def test_objects_and_loop_variables_shadow_by_scope():
     # its scope begins at its declarator: its own initializer sees it, automatic
     assert here.lookup("g").node is inner_g and here.static_storage("g") is None
     loop = next(n for n in body if isinstance(n, c_ast.For))
-    cond_here = sem.at(loop.cond, fd)
-    assert cond_here.int_value(c_ast.ID("A")) is None   # the loop's A is a variable
-    assert cond_here.lookup("A").kind == "object"
-    after = sem.at(loop.stmt, fd)
+    in_loop = sem.at(loop.stmt.block_items[0], fd)      # x += A;
+    assert in_loop.int_value(c_ast.ID("A")) is None     # the loop's A is a variable
+    assert in_loop.lookup("A").kind == "object"
+    after = sem.at(next(n for n in body if isinstance(n, c_ast.Return)), fd)
     assert after.lookup("g").node.coord.line == 5      # back to the file's g
+    assert after.int_value(c_ast.ID("A")) == 1          # and to the file's A
 
 
 def test_struct_tags_follow_the_scope():

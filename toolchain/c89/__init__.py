@@ -17,10 +17,12 @@ from .project import FileResult, port_files
 def clear_caches() -> None:
     """Empty the process-wide caches (parsed chunks, walks of their trees),
     as in a fresh process."""
+    from . import semantics
     from .analysis import walks
     from .frontend import clear_caches as clear_frontend
     clear_frontend()
     walks.clear()
+    semantics.clear_caches()
 
 
 __all__ = ["FileResult", "PortResult", "clear_caches", "port_configs", "port_files",

@@ -24,176 +24,14 @@ source order; at file scope they are the index of the top-level node.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pycparser import c_ast
 
 from .analysis import constants
 from .analysis.walks import nodes, walk_cached
+from .scopes import (FileScope, FunctionScopes, Scope, Symbol, clear_caches, file_decls,  # noqa: F401
+                     function_scopes, tag_kind)
 
-_TAGS = (c_ast.Struct, c_ast.Union, c_ast.Enum)
 _END = float("inf")
-
-
-@dataclass(eq=False, slots=True)
-class Symbol:
-    name: str
-    kind: str               # object function typedef enumerator | struct union enum
-    node: c_ast.Node        # Decl, Typedef, Enumerator, or the Struct/Union/Enum
-    type: c_ast.Node | None
-    storage: frozenset
-    pos: int
-    owner: c_ast.Node | None = None     # an enumerator's Enum
-    at_file: bool = False               # declared at file scope
-
-    @property
-    def defines(self) -> bool:
-        """A tag's definition (with its members or enumerators)."""
-        n = self.node
-        return (n.values if isinstance(n, c_ast.Enum) else n.decls) is not None
-
-
-class Scope:
-    __slots__ = ("kind", "parent", "names", "tags")
-
-    def __init__(self, kind: str, parent: "Scope | None"):
-        self.kind = kind
-        self.parent = parent
-        self.names: dict[str, list[Symbol]] = {}
-        self.tags: dict[str, list[Symbol]] = {}
-
-    def declare(self, sym: Symbol) -> None:
-        table = self.tags if sym.kind in ("struct", "union", "enum") else self.names
-        table.setdefault(sym.name, []).append(sym)
-
-
-def _tag_kind(n) -> str:
-    return type(n).__name__.lower()
-
-
-def _walk(root, scope: Scope, points: dict | None, pos: int, own=None, body=None) -> int:
-    """Declare in ``scope`` (and in the scopes opened below it) what the
-    subtree ``root`` declares; record every node's (scope, position) in
-    ``points``.  ``own``: the function's own declaration (its name is the
-    file's, its parameters the function scope's); ``body``: the function's
-    outermost block (it shares the function scope).  Returns the next position."""
-    owners: dict[int, c_ast.Enum] = {}
-    own_type = own.type if own is not None else None
-    stack = [(root, scope, False)]
-    while stack:
-        n, sc, member = stack.pop()
-        if points is not None:
-            points[id(n)] = (sc, pos)
-        inner = sc
-        if isinstance(n, c_ast.Decl):
-            if not member and n is not own:
-                t = n.type
-                if n.name:
-                    kind = "function" if isinstance(t, c_ast.FuncDecl) else "object"
-                    sc.declare(Symbol(n.name, kind, n, t, frozenset(n.storage or ()), pos))
-                elif isinstance(t, _TAGS) and t.name and (
-                        t.values if isinstance(t, c_ast.Enum) else t.decls) is None:
-                    sc.declare(Symbol(t.name, _tag_kind(t), t, None, frozenset(), pos))
-        elif isinstance(n, c_ast.Typedef):
-            if not member:
-                sc.declare(Symbol(n.name, "typedef", n, n.type, frozenset(), pos))
-        elif isinstance(n, (c_ast.Struct, c_ast.Union)):
-            if n.name and n.decls is not None:
-                sc.declare(Symbol(n.name, _tag_kind(n), n, None, frozenset(), pos))
-            member = True           # its declarations are members, not names
-        elif isinstance(n, c_ast.Enum):
-            if n.values is not None:
-                if n.name:
-                    sc.declare(Symbol(n.name, "enum", n, None, frozenset(), pos))
-                for e in n.values.enumerators:
-                    owners[id(e)] = n
-        elif isinstance(n, c_ast.Enumerator):
-            sc.declare(Symbol(n.name, "enumerator", n, None, frozenset(), pos,
-                              owners.get(id(n))))
-        elif isinstance(n, c_ast.FuncDecl):
-            if n is not own_type:    # a prototype: its parameters are its own
-                inner = Scope("prototype", sc)
-                member = False
-        elif isinstance(n, c_ast.Compound):
-            if n is not body:
-                inner = Scope("block", sc)
-        elif isinstance(n, c_ast.For) and isinstance(n.init, c_ast.DeclList):
-            inner = Scope("for", sc)
-        pos += 1
-        stack.extend((c, inner, member) for _, c in reversed(n.children()))
-    return pos
-
-
-class FunctionScopes:
-    """The scopes of one function definition: the function scope (whose
-    parent is the file's) and below it, and where each node of it is."""
-    __slots__ = ("top", "points")
-
-    def __init__(self, fd: c_ast.FuncDef):
-        self.top = Scope("function", None)
-        self.points: dict[int, tuple[Scope, int]] = {}
-        _walk(fd, self.top, self.points, 0, own=fd.decl, body=fd.body)
-
-
-def _function_scopes(fd) -> FunctionScopes:
-    return walk_cached(fd, "scopes", FunctionScopes)
-
-
-def _file_decls(ext) -> Scope:
-    """What a top-level node declares at file scope (not inside function
-    bodies), as a scope of its own (positions are renumbered per unit)."""
-    sc = Scope("file", None)
-    if isinstance(ext, c_ast.FuncDef):
-        d = ext.decl
-        sc.declare(Symbol(d.name, "function", d, d.type, frozenset(d.storage or ()), 0))
-        if isinstance(d.type, c_ast.FuncDecl):   # tags its return type defines
-            _walk(d.type.type, sc, None, 0)
-    else:
-        _walk(ext, sc, None, 0)
-    for table in (sc.names, sc.tags):
-        for syms in table.values():
-            for sym in syms:
-                sym.at_file = True
-    return sc
-
-
-class FileScope:
-    """The file scope of a unit: per name, (index of the top-level node
-    declaring it, symbol), in source order; built on first need from the
-    top-level nodes' summaries."""
-    kind = "file"
-    parent = None
-
-    def __init__(self, exts):
-        self.exts = exts
-        self._names: dict[str, list[tuple[int, Symbol]]] | None = None
-        self._tags: dict[str, list[tuple[int, Symbol]]] | None = None
-
-    def _build(self) -> None:
-        names: dict[str, list] = {}
-        tags: dict[str, list] = {}
-        for k, ext in enumerate(self.exts):
-            summary = walk_cached(ext, "file-decls", _file_decls)
-            for table, mine in ((names, summary.names), (tags, summary.tags)):
-                for name, syms in mine.items():
-                    lst = table.get(name)
-                    if lst is None:
-                        table[name] = [(k, sym) for sym in syms]
-                    else:
-                        lst.extend((k, sym) for sym in syms)
-        self._names, self._tags = names, tags
-
-    @property
-    def names(self) -> dict[str, list[tuple[int, Symbol]]]:
-        if self._names is None:
-            self._build()
-        return self._names
-
-    @property
-    def tags(self) -> dict[str, list[tuple[int, Symbol]]]:
-        if self._tags is None:
-            self._build()
-        return self._tags
 
 
 class Semantics:
@@ -201,7 +39,7 @@ class Semantics:
 
     def __init__(self, unit):
         self.unit = unit
-        self.file = FileScope(unit.outline.ext)
+        self.file = FileScope(unit.outline.ext, unit.in_main)
         self._ext_index: dict[int, int] | None = None
         self._full_indexed = False
         self._functions: dict[int, tuple[FunctionScopes, int]] = {}
@@ -230,13 +68,15 @@ class Semantics:
         ent = self._functions.get(id(fd))
         if ent is None:
             self._index_full()
-            ent = self._functions[id(fd)] = (_function_scopes(fd), self.ext_index[id(fd)])
+            ent = self._functions[id(fd)] = (function_scopes(fd), self.ext_index[id(fd)])
         return ent[0]
 
     def at(self, node=None, fd: c_ast.FuncDef | None = None) -> "Place":
         """The place of ``node``: its scope and position (inside ``fd`` when
         given; else in any function asked about so far, else at file scope,
-        after every file-scope declaration)."""
+        after every file-scope declaration).  Declarations and statements
+        have places; parts of expressions and declarators (``scopes.UNPLACED``)
+        do not: ask with the declaration or statement holding them."""
         if node is None:
             return Place(self, self.file, _END, _END)
         key = id(node)
@@ -265,9 +105,9 @@ class Semantics:
         """The typedef names declared at file scope (for token-level guesses
         about what a word is)."""
         got = self.__dict__.get("_typedef_names")
-        if got is None:
-            got = self._typedef_names = {n for n, syms in self.file.names.items()
-                                         if any(s.kind == "typedef" for _, s in syms)}
+        if got is None:     # a file-scope typedef is a top-level node of its own
+            got = self._typedef_names = {e.name for e in self.file.exts
+                                         if isinstance(e, c_ast.Typedef)}
         return got
 
     @property
@@ -284,7 +124,7 @@ class Semantics:
         for ext in self.file.exts:
             if not u.in_main(ext):
                 continue
-            summary = walk_cached(ext, "file-decls", _file_decls)
+            summary = walk_cached(ext, "file-decls", file_decls)
             out.update(name for name, syms in summary.names.items()
                        if any(u.in_main(s.node) for s in syms))
             out.update("struct " + name for name, syms in summary.tags.items()
@@ -408,7 +248,7 @@ class Place:
         if isinstance(t, c_ast.TypeDecl) and isinstance(t.type, (c_ast.Struct, c_ast.Union)):
             s = t.type
             if s.decls is None and s.name:
-                s = self.tag(_tag_kind(s), s.name) or s
+                s = self.tag(tag_kind(s), s.name) or s
             return s
         return None
 

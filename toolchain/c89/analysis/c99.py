@@ -118,3 +118,14 @@ def in_macro_bodies(toks: Tokens, type_names) -> list[Finding]:
             out.append(Finding(t, "warning", f"{what} in a macro body: not converted; "
                                              "rewrite the macro by hand"))
     return out
+
+
+def findings(unit, user_names, type_names) -> list[Finding]:
+    """``scan`` and ``in_macro_bodies`` of a unit's tokens (once per unit:
+    the unsupported and inactive passes both read them)."""
+    got = unit.__dict__.get("_c99_findings")
+    if got is None:
+        toks = unit.toks
+        got = unit.__dict__["_c99_findings"] = scan(toks, user_names) + \
+            in_macro_bodies(toks, type_names)
+    return got

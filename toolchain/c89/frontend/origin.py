@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from ..ctok import Tok, Tokens
+from ..ctok import Tok
 
 TEXT, MACRO, UNKNOWN = "text", "macro", "unknown"
 
@@ -42,12 +42,12 @@ class Origins:
         None when the preprocessor wrote nothing for it."""
         if line in self._maps:
             return self._maps[line]
-        pp_line = self.u.pp_lines.get(line)
+        pp = self.u.pp_tokens(line)
         res = None
-        if pp_line is not None:
+        if pp is not None:
             toks = self.toks
             orig = [i for i in toks.by_line.get(line, []) if toks[i].pp < 0]
-            ptoks = Tokens(pp_line).toks
+            ptoks = pp.toks
             a = [toks[i].text for i in orig]
             b = [t.text for t in ptoks]
             same: dict[int, int] = {}

@@ -196,23 +196,31 @@ class Unit:
     def in_main(self, node) -> bool:
         return node is not None and node.coord is not None and node.coord.file == self.path
 
-    def locate(self, coord, expect: str | None = None) -> int | None:
-        """Index of the original token at an AST coordinate (or None)."""
-        if coord is None or coord.file != self.path:
-            return None
-        line = coord.line
-        pp_line = self._pp_lines.get(line)
-        orig = self.toks.by_line.get(line, [])
-        if pp_line is None:
-            return None
+    def pp_tokens(self, line: int) -> Tokens | None:
+        """The tokens of what the preprocessor made of line ``line`` (None:
+        it wrote nothing for it); shared by every unit with that line."""
         ptoks = self._pp_tok_cache.get(line)
         if ptoks is None:
+            pp_line = self._pp_lines.get(line)
+            if pp_line is None:
+                return None
             ptoks = _PP_LINE_TOKS.get(pp_line)
             if ptoks is None:
                 if len(_PP_LINE_TOKS) > 100_000:
                     _PP_LINE_TOKS.clear()
                 ptoks = _PP_LINE_TOKS[pp_line] = Tokens(pp_line)
             self._pp_tok_cache[line] = ptoks
+        return ptoks
+
+    def locate(self, coord, expect: str | None = None) -> int | None:
+        """Index of the original token at an AST coordinate (or None)."""
+        if coord is None or coord.file != self.path:
+            return None
+        line = coord.line
+        ptoks = self.pp_tokens(line)
+        if ptoks is None:
+            return None
+        orig = self.toks.by_line.get(line, [])
         target = None
         col0 = (coord.column or 1) - 1
         for k, t in enumerate(ptoks.toks):

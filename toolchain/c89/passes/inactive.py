@@ -25,8 +25,7 @@ def run(text: str, ctx) -> PassOutput:
     label = " ".join("-D" + d for d in unit.defines) or "no -D flags"
     toks = unit.toks
     sem = semantics.of(unit)
-    findings = c99.scan(toks, sem.user_names) + c99.in_macro_bodies(toks, sem.typedef_names)
-    for f in findings:
+    for f in c99.findings(unit, sem.user_names, sem.typedef_names):
         if conditionals.state(unit, f.tok.line) == "inactive":
             out.diag(f.tok, "warning", f"{f.message} (in code the preprocessor drops with {label})")
     # gcc -E writes short runs of dropped lines as blank lines

@@ -64,6 +64,7 @@ class _Pass:
         self.sem = semantics.of(unit)
         self.here = self.sem.at()
         self._kinds: dict[int, tuple] = {}
+        self._params: dict[int, tuple] = {}
 
     def warn(self, i, msg, sev="warning"):
         self.out.diag(i, sev, msg)
@@ -342,7 +343,9 @@ class _Pass:
             ftype, where = self._function(n.name.name)
             if ftype is None or ftype.args is None:
                 return
-            ptypes = [getattr(a, "type", None) for a in ftype.args.params]
+            bools = self._bool_params(ftype, where)
+            if not any(bools):
+                return
             i = self.u.text_tok(n.name, n.name.name)
             if i is None or i + 1 >= len(toks) or toks[i + 1].text != "(":
                 return
@@ -352,9 +355,18 @@ class _Pass:
             parts = toks.split_commas(i + 2, rp)
             if len(parts) != len(n.args.exprs):
                 return
-            for (a, b), e, pt in zip(parts, n.args.exprs, ptypes):
-                if pt is not None and where.is_bool(pt):
+            for (a, b), e, is_bool in zip(parts, n.args.exprs, bools):
+                if is_bool:
                     self.check_value(e, a, b, f"argument of '{n.name.name}'")
+
+    def _bool_params(self, ftype: c_ast.FuncDecl, where) -> list[bool]:
+        """Which parameters of a function type are bools (once per type)."""
+        got = self._params.get(id(ftype))
+        if got is None or got[0] is not ftype:
+            types = [getattr(a, "type", None) for a in ftype.args.params]
+            got = self._params[id(ftype)] = (ftype, [t is not None and where.is_bool(t)
+                                                     for t in types])
+        return got[1]
 
     def _op_after(self, lvalue, op) -> int | None:
         i = self.u.text_tok(lvalue)

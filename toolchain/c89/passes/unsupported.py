@@ -94,9 +94,7 @@ def run(text: str, ctx) -> PassOutput:
     unit = ctx.unit(text)
     p = _Pass(unit)
     sem = p.sem
-    findings = c99.scan(unit.toks, sem.user_names) + c99.in_macro_bodies(unit.toks,
-                                                                         sem.typedef_names)
-    for f in findings:
+    for f in c99.findings(unit, sem.user_names, sem.typedef_names):
         if conditionals.state(unit, f.tok.line) == "active":
             p.out.diag(f.tok, f.severity, f.message)
     p.ast_checks()
