@@ -190,7 +190,8 @@ else
     as_root apt-get update -q || say "apt-get update reported errors; continuing with the indexes it has"
     if [ ${#MISSING[@]} != 0 ]; then
       say "apt-get install ${MISSING[*]}"
-      as_root "${APT_GET[@]}" install "${MISSING[@]}"
+      as_root "${APT_GET[@]}" install "${MISSING[@]}" \
+        || die "apt-get could not install ${MISSING[*]} (see above)"
     fi
     if [ ${#MISSING_WINE[@]} != 0 ]; then
       say "apt-get install ${MISSING_WINE[*]}"
