@@ -171,7 +171,7 @@ def build(args: argparse.Namespace) -> BuildReport:
     folder = target.name if driver.name == "mingw" else f"{target.name}-{driver.name}"
     dist = Path(args.dist) if args.dist else ROOT / "dist" / folder
     work = Path(args.build_dir) if args.build_dir else ROOT / "build" / folder
-    progress = Progress(6 if driver.compiles() else 4, args.verbose)
+    progress = Progress(7 if driver.compiles() else 4, args.verbose)
     print(f"llama98 {__version__}: building for {target.name} ({target.description})")
 
     progress.step("source")
@@ -235,6 +235,14 @@ def build(args: argparse.Namespace) -> BuildReport:
         raise ToolchainError(f"{result.exe} fails the {target.name} audit:\n{audit_text}",
                              hint="the full report is in " + str(work / "AUDIT.TXT"))
 
+    progress.step("verify against the reference")
+    from .verify import verify_build
+    audit_text += verify_build(
+        src_dir, program_c, [src_dir / n for n in ENGINE_SOURCES], result.exe, model, tokenizer,
+        work / "verify", source_description=source.description,
+        cache_dir=upstream.resolve_cache_dir(args.cache_dir), info=progress.info,
+        log=progress.command).audit_section()
+
     progress.step(f"package {dist}")
     with staged_dir(dist) as staging:
         files = [DistFile(EXE_NAME, "the program")]
@@ -246,7 +254,7 @@ def build(args: argparse.Namespace) -> BuildReport:
                       DistFile(TOKENIZER_NAME, f"its vocabulary ({Path(tokenizer).name})")]
         files += [DistFile("RUN.BAT", "runs the program on MODEL.BIN"),
                   DistFile("README.TXT", "this file"),
-                  DistFile("AUDIT.TXT", f"proof the EXE fits {target.name}: CPU, PE header, imports"),
+                  DistFile("AUDIT.TXT", f"proof the EXE fits {target.name}, and what was verified"),
                   DistFile("SHA256SUMS", "checksums of every file here")]
         values = dict(program="llama2.c", exe=EXE_NAME, version=__version__, target=target,
                       source_description=source.description, files=files,
