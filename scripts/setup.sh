@@ -65,8 +65,8 @@ wine32_ok() {
 
 # ------------------------------------------------------------------ what is missing
 
-MISSING=()        # apt packages, installed in one apt-get call
-MISSING_WINE=()   # wine and wine32:i386: their own apt-get call (see install_wine)
+MISSING=()        # apt packages
+MISSING_WINE=()   # wine and wine32:i386 (see install_with_wine)
 FOR=()            # one line per missing capability, for the messages
 
 need() {          # need "what it is for" package...
@@ -129,19 +129,24 @@ fi
 
 APT_GET=(env DEBIAN_FRONTEND=noninteractive LC_ALL=C apt-get -y -q --no-install-recommends)
 
-# install_wine: wine32:i386 needs the amd64 and i386 builds of shared libraries at the same
-# version. When the i386 security index lags amd64's (a mirror still syncing), apt cannot
-# resolve it; then, and only then, that one install is retried with the security suite
-# below the main one, through a preferences file given to that apt-get command alone.
-install_wine() {
-  local log="$WORK/wine-install.log" rc
+# install_with_wine PACKAGES: one apt-get call for everything that is missing, Wine included.
+# wine32:i386 needs the i386 build of each shared library it uses at the version of the
+# amd64 one; so a library that another package of the same call would take from the
+# security suite must exist there for i386 too. When the i386 security index lags amd64's
+# (a mirror still syncing, or an index that fails to download), apt cannot resolve the
+# call; then, and only then, it is retried once with the security suite below the main
+# one, through a preferences file given to that apt-get command alone. What it installs
+# then is the main suite's versions; a later `apt-get upgrade` brings both architectures
+# their security updates together once the i386 index has them. No apt policy stays.
+install_with_wine() {
+  local log="$WORK/install.log" rc
   set +e
-  as_root "${APT_GET[@]}" install "${MISSING_WINE[@]}" 2>&1 | tee "$log"
+  as_root "${APT_GET[@]}" install "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   set -e
   [ "$rc" = 0 ] && return 0
   if ! grep -q 'unmet dependencies' "$log" || ! grep -q ':i386' "$log"; then
-    die "apt-get could not install ${MISSING_WINE[*]} (exit $rc, see above)"
+    die "apt-get could not install $* (exit $rc, see above)"
   fi
   local prefs="$WORK/preferences" codename=""
   if [ -r /etc/os-release ]; then
@@ -150,7 +155,7 @@ install_wine() {
   # Keep the machine's own main preferences file in force for the retry.
   if [ -f "$PREFS_MAIN" ]; then cat "$PREFS_MAIN" >"$prefs"; printf '\n' >>"$prefs"; fi
   {
-    printf 'Explanation: llama98 setup.sh, for one wine32:i386 install only\n'
+    printf 'Explanation: llama98 setup.sh, for one apt-get install with wine32:i386 only\n'
     printf 'Package: *\nPin: release l=Debian-Security\nPin-Priority: 100\n'
     if [ -n "$codename" ]; then
       printf '\nPackage: *\nPin: release n=%s-security\nPin-Priority: 100\n' "$codename"
@@ -158,12 +163,12 @@ install_wine() {
     fi
   } >>"$prefs"
   chmod 644 "$prefs"
-  say "apt could not resolve wine32:i386: $(grep -m1 ':i386' "$log" | sed 's/^ *//')"
+  say "apt could not resolve the i386 side of wine32:i386: $(grep -m1 ':i386' "$log" | sed 's/^ *//')"
   say "this happens when the i386 security index lags amd64's; retrying this one install with the"
   say "security suite at priority 100 for this command only (apt-get -o Dir::Etc::Preferences=$prefs);"
   say "no apt policy is left on the machine"
-  as_root "${APT_GET[@]}" -o "Dir::Etc::Preferences=$prefs" install "${MISSING_WINE[@]}" \
-    || die "apt-get could not install ${MISSING_WINE[*]} even with the security suite held back (see above)"
+  as_root "${APT_GET[@]}" -o "Dir::Etc::Preferences=$prefs" install "$@" \
+    || die "apt-get could not install $* even with the security suite held back (see above): amd64 libraries already installed from the security suite need i386 builds that this machine's i386 security index lacks; run apt-get update again later, or leave out --wine/--test (the Wine checks are then skipped)"
 }
 
 if [ ${#MISSING[@]} = 0 ] && [ ${#MISSING_WINE[@]} = 0 ]; then
@@ -174,11 +179,11 @@ else
   if [ ${#MISSING_WINE[@]} != 0 ] && ! { have dpkg && dpkg --print-foreign-architectures | grep -qx i386; }; then
     NEED_I386=1
   fi
+  ALL=("${MISSING[@]}" "${MISSING_WINE[@]}")
   if [ "$DRY_RUN" = 1 ]; then
     [ "$NEED_I386" = 1 ] && say "would run: dpkg --add-architecture i386 (wine32 is an i386 package)"
     say "would run: apt-get update"
-    [ ${#MISSING[@]} != 0 ] && say "would run: apt-get install ${MISSING[*]}"
-    [ ${#MISSING_WINE[@]} != 0 ] && say "would run: apt-get install ${MISSING_WINE[*]}"
+    say "would run: apt-get install ${ALL[*]}"
   else
     have apt-get || die "apt-get not found: this script supports Debian 12 and Ubuntu 24.04; install the packages above yourself"
     if [ "$NEED_I386" = 1 ]; then
@@ -188,14 +193,12 @@ else
     say "apt-get update"
     # A mirror mid-sync can fail one index; the install below reports what is really missing.
     as_root apt-get update -q || say "apt-get update reported errors; continuing with the indexes it has"
-    if [ ${#MISSING[@]} != 0 ]; then
-      say "apt-get install ${MISSING[*]}"
-      as_root "${APT_GET[@]}" install "${MISSING[@]}" \
-        || die "apt-get could not install ${MISSING[*]} (see above)"
-    fi
+    say "apt-get install ${ALL[*]}"
     if [ ${#MISSING_WINE[@]} != 0 ]; then
-      say "apt-get install ${MISSING_WINE[*]}"
-      install_wine
+      install_with_wine "${ALL[@]}"
+    else
+      as_root "${APT_GET[@]}" install "${ALL[@]}" \
+        || die "apt-get could not install ${ALL[*]} (see above)"
     fi
   fi
 fi
