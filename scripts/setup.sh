@@ -5,7 +5,7 @@
 #                                    python3-venv, CA certificates; .venv with llama98
 #   bash scripts/setup.sh --wine     also 32-bit Wine, so every build runs its EXE once
 #   bash scripts/setup.sh --test     also the test tools (tcc, pcc, csmith, gcc -m32,
-#                                    valgrind, shellcheck, 32-bit Wine) and pytest
+#                                    valgrind, shellcheck, curl, 32-bit Wine) and pytest
 #                                    (.ci/run uses this)
 #   bash scripts/setup.sh --dry-run  print what would be installed, change nothing
 #   bash scripts/setup.sh --no-venv  system packages only (docker/Dockerfile uses this)
@@ -88,6 +88,7 @@ if [ "$WANT_TEST" = 1 ]; then
   compiles gcc -m32 || need "gcc -m32 (native i386 reference builds)" gcc-multilib
   have valgrind || need "valgrind (memory checks of the engine)" valgrind
   have shellcheck || need "shellcheck (lint of the project's shell scripts)" shellcheck
+  { have curl && have xz; } || need "curl and xz (tests of docker/install-openwatcom.sh)" curl xz-utils
 fi
 if [ "$WANT_WINE" = 1 ] && ! wine32_ok; then
   FOR+=("32-bit Wine (runs the Windows EXE)")

@@ -25,7 +25,7 @@ CI_RUN = ROOT / ".ci" / "run"
 MAIN_PACKAGES = {"gcc-mingw-w64-i686", "binutils-mingw-w64-i686", "gcc", "libc6-dev",
                  "python3", "python3-venv"}
 TEST_PACKAGES = {"tcc", "pcc", "csmith", "libcsmith-dev", "gcc-multilib", "valgrind",
-                 "shellcheck"}
+                 "shellcheck", "curl", "xz-utils"}
 WINE_PACKAGES = ["wine", "wine32:i386"]
 
 # What the script itself uses; everything else (compilers, Wine, Python) is left out of
@@ -182,7 +182,7 @@ def test_dry_run_here_changes_nothing():
     assert real_prefs_listing() == before
     print(proc.stdout)
     tools = ["i686-w64-mingw32-gcc", "gcc", "tcc", "pcc", "csmith", "valgrind", "wine",
-             "shellcheck"]
+             "shellcheck", "curl", "xz"]
     if all(shutil.which(t) for t in tools):
         assert "everything needed is installed" in proc.stdout
         assert "would run: apt-get" not in proc.stdout
@@ -319,7 +319,7 @@ def test_leftover_pin_of_earlier_versions_is_removed(tmp_path):
 def test_everything_installed_means_no_apt_call(tmp_path):
     """On a machine with every tool (this one after setup.sh --test), nothing is run."""
     tools = ["i686-w64-mingw32-gcc", "i686-w64-mingw32-dlltool", "gcc", "tcc", "pcc",
-             "csmith", "valgrind", "wine", "shellcheck"]
+             "csmith", "valgrind", "wine", "shellcheck", "curl", "xz"]
     missing = [t for t in tools if not shutil.which(t)]
     if missing:
         pytest.skip(f"not every tool is installed here ({', '.join(missing)})")
