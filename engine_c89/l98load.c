@@ -522,7 +522,7 @@ static long l98_more_tokens(FILE *f, unsigned long size, unsigned long off, long
 {
     long count = 0L, len;
     while (off < size) {
-        if (!l98_token_head(f, size, off, &len) || len < 0L || len > max_len
+        if (!l98_token_head(f, size, off, &len) || len < 1L || len > max_len
                 || size - off - 8UL < (unsigned long)len
                 || fseek(f, len, SEEK_CUR) != 0) {
             return 0L;
@@ -564,9 +564,9 @@ static void l98_check_vocab(const char *path, FILE *f)
             l98_die("'%s' is truncated: it ends inside token %ld, which starts at byte %lu",
                     path, i, off);
         }
-        if (len < 0L || len > max_len) {
-            l98_die("'%s' is not a llama2.c vocabulary: token %ld has length %ld "
-                    "(max_token_length is %ld) at byte %lu", path, i, len, max_len, off + 4UL);
+        if (len < 1L || len > max_len) {
+            l98_die("'%s' is not a llama2.c vocabulary: token %ld has length %ld (allowed: 1 "
+                    "to max_token_length=%ld) at byte %lu", path, i, len, max_len, off + 4UL);
         }
         if (size - off - 8UL < (unsigned long)len) {
             l98_die("'%s' is truncated: it ends inside token %ld, which starts at byte %lu",

@@ -251,7 +251,7 @@ def test_loader_accepts_real_vocabularies(loader, shared_models):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(lengths={5: -1}), "token 5 has length -1 (max_token_length is 6) at byte 72"),
+    (dict(lengths={5: -1}), "token 5 has length -1 (allowed: 1 to max_token_length=6) at byte 72"),
     (dict(lengths={5: 0x40000000}), "token 5 has length 1073741824"),
     (dict(max_len=-1), "impossible max_token_length=-1"),
     (dict(max_len=0), "impossible max_token_length=0"),

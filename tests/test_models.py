@@ -146,7 +146,8 @@ def test_header_whose_sizes_overflow_32_bits_is_refused(tmp_path):
 def test_model_larger_than_2gb_is_refused(tmp_path):
     path = tmp_path / "big.bin"
     path.write_bytes(header(4096, 11008, 32, 32, 32, 32000, 2048))
-    with pytest.raises(ToolchainError, match="more than the 2,147,483,647 a 32-bit program can load"):
+    with pytest.raises(ToolchainError, match="more than the 2,147,483,647 a 32-bit program "
+                                             "can load"):
         check_checkpoint(path)
 
 
@@ -260,7 +261,7 @@ def test_tokenizer_trailing_garbage_is_tolerated(tmp_path):
     assert info.used_bytes == info.file_size - 2
 
 
-@pytest.mark.parametrize("length", [-1, 0x40000000, 8])
+@pytest.mark.parametrize("length", [-1, 0, 0x40000000, 8])
 def test_tokenizer_length_outside_0_to_max_token_length(tmp_path, length):
     tokens = llama_tokens(300)
     path = write_tokenizer(tmp_path / "t.bin", tokens, max_len=7)

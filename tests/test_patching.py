@@ -25,8 +25,8 @@ def pinned_runq_c(pinned_run_c) -> Path:
 
 @pytest.fixture(scope="session")
 def versions(llamac2py_run_c, pinned_run_c, pinned_runq_c) -> dict[str, str]:
-    return {"july-2023 run.c": llamac2py_run_c.read_text(), "pinned run.c": pinned_run_c.read_text(),
-            "pinned runq.c": pinned_runq_c.read_text()}
+    return {"july-2023 run.c": llamac2py_run_c.read_text(),
+            "pinned run.c": pinned_run_c.read_text(), "pinned runq.c": pinned_runq_c.read_text()}
 
 
 def _check_patched(text: str) -> None:

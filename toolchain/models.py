@@ -35,8 +35,9 @@ describes; and the file plus what the program allocates for it (key and value ca
 n_layers x seq_len x dim floats, attention scores, int8: the dequantized token table)
 fit in MEMORY_LIMIT, the bytes a 32-bit program can address, so no size the program
 computes in 32-bit int can overflow. A tokenizer needs 1 <= max_token_length <= 65536,
-token lengths from 0 to max_token_length, vocab_size tokens (more whole tokens: the wrong
-vocabulary), at least 259 of them and a " " token (the encoder's dummy prefix).
+token lengths from 1 to max_token_length (llama2.c's fread of 0 bytes fails), vocab_size
+tokens (more whole tokens: the wrong vocabulary), at least 259 of them and a " " token
+(the encoder's dummy prefix).
 """
 
 from __future__ import annotations
@@ -388,7 +389,7 @@ def _walk_tokens(data: bytes, offset: int, count: int | None,
         if offset + 8 > len(data):
             return index, offset, "truncated"
         length = struct.unpack_from("<i", data, offset + 4)[0]
-        if length < 0 or length > max_len:
+        if length < 1 or length > max_len:     # llama2.c's fread of 0 bytes fails
             return index, offset, "length"
         if offset + 8 + length > len(data):
             return index, offset, "truncated"
@@ -426,7 +427,7 @@ def check_tokenizer(path: str | os.PathLike, vocab_size: int) -> TokenizerInfo:
     if problem == "length":
         length = struct.unpack_from("<i", data, offset + 4)[0]
         raise ToolchainError(f"{path}: bad tokenizer: token {count} has length {length} "
-                             f"(max_token_length is {max_len}) at byte {offset + 4}")
+                             f"(allowed: 1 to max_token_length = {max_len}) at byte {offset + 4}")
     if problem == "truncated":
         if offset == len(data):
             where = f"the file has only {count} tokens"
