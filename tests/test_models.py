@@ -163,15 +163,29 @@ def test_trailing_bytes_are_an_error(tmp_path):
         check_checkpoint(path)
 
 
+BOTH = (0, 2)      # a program reading either format
+
+
+def test_each_build_names_the_formats_its_program_reads(tmp_path):
+    path = write_int8(tmp_path / "q.bin")
+    with pytest.raises(ToolchainError) as caught:
+        check_checkpoint(path)          # run.c's build: version 0 only
+    assert "'version 2' file (magic \"ak42\"); this build needs version 0" in caught.value.message
+    assert "--version 0" in caught.value.hint
+    assert check_checkpoint(path, (2,)).version == 2
+    with pytest.raises(ToolchainError, match="'version 0' file; this build needs version 2"):
+        check_checkpoint(shared("stories260K.bin"), (2,))
+
+
 def test_int8_checkpoint(tmp_path):
-    info = check_checkpoint(write_int8(tmp_path / "q.bin"))
+    info = check_checkpoint(write_int8(tmp_path / "q.bin"), BOTH)
     assert info.version == 2 and info.group_size == 4 and info.shared_classifier
     q8 = lambda n: n + 4 * (n // 4)  # noqa: E731
     assert info.expected_size == info.file_size == (
         256 + 4 * (2 * 5 * 64 + 64) + q8(512 * 64)
         + 5 * (2 * q8(64 * 64) + 2 * q8(64 * 32) + 3 * q8(64 * 172)))
     assert info.runtime_bytes == info.file_size + 8 * 5 * 512 * 64 + 4 * 8 * 512 + 4 * 512 * 64
-    unshared = check_checkpoint(write_int8(tmp_path / "u.bin", shared=0))
+    unshared = check_checkpoint(write_int8(tmp_path / "u.bin", shared=0), BOTH)
     assert unshared.file_size == info.file_size + q8(512 * 64) and not unshared.shared_classifier
 
 
@@ -185,19 +199,19 @@ def test_int8_checkpoint(tmp_path):
 ])
 def test_int8_header_rules(tmp_path, kwargs, field, why):
     with pytest.raises(ToolchainError) as caught:
-        check_checkpoint(write_int8(tmp_path / "q.bin", **kwargs))
+        check_checkpoint(write_int8(tmp_path / "q.bin", **kwargs), BOTH)
     assert f"header field {field} = " in caught.value.message and why in caught.value.message
 
 
 def test_int8_size_mismatch(tmp_path):
     with pytest.raises(ToolchainError, match="truncated checkpoint"):
-        check_checkpoint(write_int8(tmp_path / "q.bin", short=1))
+        check_checkpoint(write_int8(tmp_path / "q.bin", short=1), BOTH)
     with pytest.raises(ToolchainError, match="4 extra"):
-        check_checkpoint(write_int8(tmp_path / "q.bin", extra=4))
+        check_checkpoint(write_int8(tmp_path / "q.bin", extra=4), BOTH)
     path = tmp_path / "h.bin"
     path.write_bytes(write_int8(path).read_bytes()[:200])
     with pytest.raises(ToolchainError, match="header needs 256 bytes, the file has 200"):
-        check_checkpoint(path)
+        check_checkpoint(path, BOTH)
 
 
 def test_version1_export_is_recognised(tmp_path):

@@ -284,9 +284,10 @@ def runtime_bytes(file_size: int, dim: int, n_layers: int, n_heads: int, vocab_s
     return total
 
 
-def check_checkpoint(path: str | os.PathLike) -> CheckpointInfo:
-    """Validate a llama2.c checkpoint (fp32 version 0 or int8 version 2): header, sizes, memory.
+def check_checkpoint(path: str | os.PathLike, versions: tuple[int, ...] = (0,)) -> CheckpointInfo:
+    """Validate a llama2.c checkpoint: header, sizes, memory.
 
+    ``versions``: the export versions the program reads: 0 (fp32, run.c), 2 (int8, runq.c).
     Raises ToolchainError naming the field or the byte counts at fault.
     """
     path = Path(path)
@@ -294,11 +295,15 @@ def check_checkpoint(path: str | os.PathLike) -> CheckpointInfo:
     version = 0
     if len(head) >= 8 and struct.unpack_from("<I", head)[0] == EXPORT_MAGIC:
         version = struct.unpack_from("<i", head, 4)[0]
-        if version != INT8_VERSION:
-            raise ToolchainError(f"{path}: this is a llama2.c export.py 'version {version}' "
-                                 "file (magic \"ak42\"); run.c reads only the legacy version-0 "
-                                 "format, runq.c only version 2",
-                                 hint="re-export it with `python export.py --version 0 ...`")
+    if version not in versions:
+        readers = {0: "run.c reads the legacy version-0 (fp32) format",
+                   INT8_VERSION: "runq.c reads version 2 (int8)"}
+        wanted = " and ".join(f"version {v}" for v in versions)
+        raise ToolchainError(f"{path}: this is a llama2.c export.py 'version {version}' file"
+                             + (" (magic \"ak42\")" if version else "")
+                             + f"; this build needs {wanted} ("
+                             + "; ".join(readers[v] for v in sorted(readers)) + ")",
+                             hint=f"re-export it with `python export.py --version {versions[0]} ...`")
     header_bytes = INT8_HEADER_BYTES if version else HEADER_BYTES
     if len(head) < header_bytes:
         raise ToolchainError(f"{path}: truncated checkpoint: the header needs {header_bytes} "
