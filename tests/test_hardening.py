@@ -445,10 +445,68 @@ for _label, _extra in [("mode-unknown", ("-m", "x")), ("mode-empty", ("-m", ""))
         args=tuple(p.argv(extra=e)))
 
 
+def random_vocab(rng: random.Random, count: int) -> bytes:
+    """A well-formed vocabulary of ``count`` tokens: llama2.c's layout, random words and scores."""
+    tokens = [b"<unk>", b"\n<s>\n", b"\n</s>\n"] + [b"<0x%02X>" % i for i in range(256)] + [b" "]
+    while len(tokens) < count:
+        tokens.append(rng.choice([b" ", b""]) + bytes(rng.choice(b"abcdehilnorstuy .,!\xc3\xa9")
+                                                       for _ in range(rng.randrange(1, 6))))
+    scores = [struct.pack("<f", rng.choice([-float(i), rng.uniform(-1e4, 1e4), float("nan")]))
+              for i in range(count)]
+    return write_tokens(max(map(len, tokens[:count])), list(zip(scores, tokens[:count])))
+
+
+def random_model(rng: random.Random, p: Program) -> tuple[bytes, int]:
+    """A checkpoint with a random small header the rules accept (the July 2023 run.c's
+    n_kv_heads = n_heads, mostly) and random weights: (file, vocab_size)."""
+    np = pytest.importorskip("numpy")
+    head_size = rng.choice([2, 4, 8])
+    heads = rng.choice([1, 2, 4])
+    kv = heads if p.positional and rng.random() < 0.9 else rng.choice([h for h in (1, 2, 4)
+                                                                         if heads % h == 0])
+    dim = head_size * heads
+    group = rng.choice([g for g in (1, 2, 4) if dim % g == 0]) if p.int8 else 0
+    hidden = rng.randrange(1, 40) * (group or 1) * (4 if p.int8 else 1)
+    layers, vocab, seq = rng.randrange(1, 4), rng.randrange(259, 600), rng.randrange(1, 40)
+    shared = rng.random() < 0.7
+    if p.int8:
+        vocab += vocab % 2          # dim * vocab: a multiple of 4
+        size = models.expected_int8_size(dim, hidden, layers, heads, kv, vocab, seq, shared,
+                                         group)
+        head = struct.pack("<Ii7iBi", MAGIC, 2, dim, hidden, layers, heads, kv, vocab, seq,
+                           int(shared), group)
+        head += bytes(256 - len(head))
+    else:
+        head = struct.pack("<7i", dim, hidden, layers, heads, kv, vocab if shared else -vocab, seq)
+        size = models.expected_checkpoint_size(*struct.unpack("<7i", head))
+    kind = rng.choice(["bytes", "normal", "huge", "zeros"])
+    count = size - len(head)
+    if kind == "bytes":
+        body = rng.randbytes(count)
+    elif kind == "zeros":
+        body = bytes(count)
+    else:
+        gen = np.random.default_rng(rng.randrange(1 << 30))
+        scale = 1.0 if kind == "normal" else 1e30
+        body = (gen.standard_normal(count // 4 + 1) * scale).astype("<f4").tobytes()[:count]
+    if p.int8 and kind != "bytes":     # the scales are floats, the values random int8
+        body = rng.randbytes(count)
+    return head + body, vocab
+
+
 def random_case(rng: random.Random, p: Program) -> Case | None:
     """One mutation drawn at random from the kinds the fixed list has."""
     kind = rng.choice(["field", "field", "fields", "cut", "bytes", "vocab-length",
-                       "vocab-bytes", "vocab-cut", "args"])
+                       "vocab-bytes", "vocab-cut", "args", "model", "model", "vocab"])
+    if kind in ("model", "vocab"):
+        model, vocab = random_model(rng, p) if kind == "model" else (p.model, 512)
+        prompt = rng.choice([None, "", "Once upon a time", "é " * rng.randrange(1, 30),
+                             rng.randbytes(rng.randrange(1, 60)).replace(b"\0", b"x")])
+        if p.positional and isinstance(prompt, (str, bytes)) and len(prompt) > 0:
+            prompt = prompt if rng.random() < 0.5 else None     # "not good" ends most
+        return Case(model=model, vocab=random_vocab(rng, vocab),
+                    args=tuple(p.argv(t=rng.choice(["0", "0.8", "1", "2"]), n="12",
+                                      prompt=prompt)))
     values = [0, -1, 1, 2, 3, INT_MAX, INT_MIN, 1 << rng.randrange(31),
               rng.randrange(INT_MIN, INT_MAX), rng.randrange(1, 600)]
     if kind == "field":
