@@ -105,7 +105,8 @@ class _Code:
 
     def __init__(self, text: str):
         self.text = text
-        self.toks: list[Tok] = [t for t in Tokens(text).toks if t.pp < 0]
+        self.tokens = Tokens(text)
+        self.toks: list[Tok] = [t for t in self.tokens.toks if t.pp < 0]
         self.match: dict[int, int] = {}
         self.depth: list[int] = []        # braces open before each token
         stack: list[int] = []
@@ -127,10 +128,10 @@ class _Code:
                 braces -= t.text == "}"
         self.blocks = sorted((i, j) for i, j in self.match.items()
                              if i < j and self.toks[i].text == "{")
-        self.ids: dict[str, list[int]] = {}
+        self.at: dict[str, list[int]] = {}        # token text -> its indexes
         for i, t in enumerate(self.toks):
-            if t.kind == "id":
-                self.ids.setdefault(t.text, []).append(i)
+            self.at.setdefault(t.text, []).append(i)
+        self.ids = {k: v for k, v in self.at.items() if self.toks[v[0]].kind == "id"}
 
     def source(self, a: int, b: int) -> str:
         """The original text of tokens [a, b)."""
@@ -192,19 +193,37 @@ class _Code:
                 return found
         return None
 
+    def _starts(self, pat: list[str], lo: int, hi: int) -> list[int]:
+        """Where a match of ``pat`` may start: at its first literal token, or (when
+        $variables come first) earlier in the same statement."""
+        k = next((k for k, p in enumerate(pat) if not _VAR.fullmatch(p)), None)
+        if k is None:
+            return list(range(lo, hi))
+        at = [j for j in self.at.get(pat[k], []) if lo <= j < hi]
+        if k == 0:
+            return at
+        starts: set[int] = set()
+        for j in at:
+            i = j - 1
+            while i >= lo and self.toks[i].text not in (";", "{", "}"):
+                starts.add(i)
+                i -= 1
+        return sorted(starts)
+
     def find(self, pattern: str, lo: int, hi: int) -> list[tuple[int, int, dict]]:
         """Non-overlapping matches of ``pattern`` in tokens [lo, hi): (start, end, binds)."""
         pat = _pattern(pattern)
         out = []
-        i = lo
-        while i < hi:
+        end = lo
+        for i in self._starts(pat, lo, hi):
+            if i < end:
+                continue
             found = self._match(i, pat, 0, hi, {})
             if found is None:
-                i += 1
                 continue
             end, binds = found
             out.append((i, end, binds))
-            i = max(end, i + 1)
+            end = max(end, i + 1)
         return out
 
     def render(self, template: str, binds: dict[str, tuple[int, int]]) -> str:
@@ -215,6 +234,16 @@ class _Code:
         line = self.text.rfind("\n", 0, start) + 1
         lead = self.text[line:start]
         return lead if not lead.strip() else ""
+
+
+_LAST: list[_Code] = []
+
+
+def _code(text: str) -> _Code:
+    """The structure of ``text``, kept while operations leave the text unchanged."""
+    if not _LAST or _LAST[0].text is not text and _LAST[0].text != text:
+        _LAST[:] = [_Code(text)]
+    return _LAST[0]
 
 
 def _pattern(text: str) -> list[str]:
@@ -238,7 +267,7 @@ def _check_count(op: dict, n: int, what: str) -> None:
 # ---------------------------------------------------------------------------- operations
 
 def _op_replace_include_group(text: str, op: dict) -> tuple[str, str]:
-    directives = Tokens(text).directives
+    directives = _code(text).tokens.directives
     wanted = op["includes"]
     stack: list[int] = []     # indexes of open #if directives
     groups: dict[int, int] = {}
@@ -265,7 +294,7 @@ def _op_replace_include_group(text: str, op: dict) -> tuple[str, str]:
 
 def _op_rename_calls(text: str, op: dict) -> tuple[str, str]:
     calls: dict[str, str] = op["calls"]
-    code = _Code(text)
+    code = _code(text)
     toks = code.toks
     if "within" in op:
         ranges = code.blocks_using(op["within"])
@@ -303,7 +332,7 @@ def _op_rename_calls(text: str, op: dict) -> tuple[str, str]:
 def _op_replace_string(text: str, op: dict) -> tuple[str, str]:
     old = '"' + op["old"] + '"'
     new = '"' + op["new"] + '"'
-    edits = [(t.start, t.end, new) for t in Tokens(text).toks
+    edits = [(t.start, t.end, new) for t in _code(text).tokens.toks
              if t.kind == "str" and t.text == old]
     if not edits:
         raise _NoLongerApplies(f"no string literal {old} found")
@@ -315,7 +344,7 @@ def _where(op: dict) -> str:
 
 
 def _op_insert(text: str, op: dict) -> tuple[str, str]:
-    code = _Code(text)
+    code = _code(text)
     lo, hi = code.scope(op)
     pattern = op.get("before", op.get("after"))
     edits = []
@@ -337,7 +366,7 @@ def _op_insert(text: str, op: dict) -> tuple[str, str]:
 
 
 def _op_replace_code(text: str, op: dict) -> tuple[str, str]:
-    code = _Code(text)
+    code = _code(text)
     lo, hi = code.scope(op)
     edits = [(code.toks[start].start, code.toks[end - 1].end, code.render(op["with"], binds))
              for start, end, binds in code.find(op["find"], lo, hi)]
