@@ -7,8 +7,8 @@
  * A checkpoint is accepted only when:
  *   - every header field is in its range (negative vocab_size: a separate
  *     classifier, fp32 format only), n_heads divides dim into an even head size,
- *     n_kv_heads divides n_heads, vocab_size >= 259 (llama2.c's encoder maps a
- *     byte b to token 3 + b);
+ *     n_kv_heads divides n_heads, vocab_size >= 3 (the programs use token ids 1
+ *     and 2, <s> and </s>);
  *   - int8: group_size divides dim and hidden_dim, the shared-classifier byte is
  *     0 or 1, and every int8 tensor has a multiple of 4 values (its float scales
  *     follow it and must stay 4-byte aligned);
@@ -33,7 +33,7 @@
 #define L98_MAGIC 0x616B3432UL       /* "ak42", llama2.c's export.py versions 1 and 2 */
 #define L98_FP32_HEADER 28
 #define L98_INT8_HEADER 256
-#define L98_MIN_VOCAB 259L           /* <unk>, <s>, </s> and the 256 byte tokens */
+#define L98_MIN_VOCAB 3L             /* <unk>, <s>, </s> */
 #define L98_MAX_TOKEN_LENGTH 65536L
 
 #define L98_UNKNOWN (-1)             /* formats: as the file says */
@@ -247,8 +247,8 @@ static void l98_check_model(const char *path, FILE *f, int want, L98Model *m)
         l98_bad_header(path, why);
     }
     if (vocab < (unsigned long)L98_MIN_VOCAB) {
-        sprintf(why, "vocab_size=%lu is below %ld (llama2.c's vocabularies start with 3 "
-                "special tokens and 256 byte tokens)", vocab, L98_MIN_VOCAB);
+        sprintf(why, "vocab_size=%lu is below %ld (llama2.c's token ids 0, 1 and 2 are "
+                "<unk>, <s> and </s>)", vocab, L98_MIN_VOCAB);
         l98_bad_header(path, why);
     }
     if (m->format == L98_FP32) {
@@ -534,14 +534,14 @@ static long l98_more_tokens(FILE *f, unsigned long size, unsigned long off, long
 }
 
 /* Checks a llama2.c vocabulary: int32 max_token_length, then per token a float32
-   score, an int32 length and the bytes.  The count is the checked model's
-   vocab_size (all tokens to the end of the file when no model was checked). */
+   score, an int32 length (1 to max_token_length: llama2.c's fread of 0 bytes
+   fails) and the bytes.  The count is the checked model's vocab_size (all tokens
+   to the end of the file when no model was checked). */
 static void l98_check_vocab(const char *path, FILE *f)
 {
     unsigned char buf[4];
     unsigned long size, off;
     long max_len, want, len, i, extra;
-    int space = 0;
 
     size = l98_file_size(path, f);
     if (size < 4UL || fread(buf, 1, 4, f) != 4) {
@@ -572,10 +572,7 @@ static void l98_check_vocab(const char *path, FILE *f)
             l98_die("'%s' is truncated: it ends inside token %ld, which starts at byte %lu",
                     path, i, off);
         }
-        if (len == 1L) {
-            int c = getc(f);
-            space |= c == ' ';
-        } else if (fseek(f, len, SEEK_CUR) != 0) {
+        if (fseek(f, len, SEEK_CUR) != 0) {
             l98_die("cannot read '%s'", path);
         }
         off += 8UL + (unsigned long)len;
@@ -588,12 +585,8 @@ static void l98_check_vocab(const char *path, FILE *f)
         }
     }
     if (i < L98_MIN_VOCAB) {
-        l98_die("'%s' is not a llama2.c vocabulary: %ld tokens, fewer than %ld (3 special "
-                "tokens and 256 byte tokens)", path, i, L98_MIN_VOCAB);
-    }
-    if (!space) {
-        l98_die("'%s' is not a llama2.c vocabulary: it has no \" \" token (llama2.c puts "
-                "one before every prompt)", path);
+        l98_die("'%s' is not a llama2.c vocabulary: %ld tokens, fewer than %ld (<unk>, <s> "
+                "and </s>)", path, i, L98_MIN_VOCAB);
     }
 }
 
@@ -608,6 +601,14 @@ FILE *l98_fopen_vocab(const char *path, const char *mode)
         l98_die("cannot read '%s'", path);
     }
     return f;
+}
+
+/* The token id itself when the vocabulary has it, else 0 (<unk>): llama2.c's
+   encoder looks up its dummy prefix " " (-1 when the vocabulary lacks it) and
+   falls back to token 3 + byte for bytes it has no piece for. */
+int l98_token_id(int id, int vocab_size)
+{
+    return id >= 0 && id < vocab_size ? id : 0;
 }
 
 /* ------------------------------------------------------------ command-line text */

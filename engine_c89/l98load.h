@@ -14,6 +14,8 @@
  *                                -> l98_weights_end(ptr)
  *   fopen in the block that reads max_token_length
  *                                -> l98_fopen_vocab: check the whole vocabulary
+ *   the token ids encode() appends
+ *                                -> l98_token_id(id, vocab_size)
  *   strcpy into a fixed-size array
  *                                -> l98_strcpy_fit(dst, src, sizeof dst)
  *
@@ -58,6 +60,7 @@ int l98_fclose_model(FILE *file);
 void l98_weights_end(const void *end);
 
 FILE *l98_fopen_vocab(const char *path, const char *mode);
+int l98_token_id(int id, int vocab_size);
 
 char *l98_strcpy_fit(char *dst, const char *src, size_t size);
 

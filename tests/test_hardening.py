@@ -341,6 +341,7 @@ FIXED: dict[str, Callable[[Program], Case | None]] = {
     "vocab-length-0x40000000": lambda p: Case(vocab=_vocab_with({5: 0x40000000}), ok=False,
                                               expect="token 5 has length 1073741824"),
     "vocab-max-token-length-minus-1": lambda p: Case(vocab=_vocab_with(max_len=-1), ok=False,
+                                                     args=_prompt_args(p, "Once upon"),
                                                      expect="max_token_length=-1"),
     "vocab-llama-32000-for-512": lambda p: Case(
         vocab=(SHARED_MODELS / "tokenizer.bin").read_bytes(), args=_prompt_args(p, "Once"),
@@ -408,9 +409,26 @@ for _label, _where in [("2", lambda n: 2), ("5", lambda n: 5), ("half", lambda n
 FIXED["vocab-one-token-more"] = lambda p: Case(
     vocab=_tok512() + struct.pack("<fi", 0.0, 2) + b"zz", ok=False, expect="has 513 tokens")
 FIXED["vocab-trailing-garbage"] = lambda p: Case(vocab=_tok512() + b"\xff\xff", ok=True)
+# a vocabulary without " " (the encoder's dummy prefix) or the 256 byte tokens: the
+# July 2023 run.c says "not good" for a piece it lacks, newer ones go on
 FIXED["vocab-without-space"] = lambda p: Case(
     vocab=_tok512().replace(struct.pack("<i", 1) + b" ", struct.pack("<i", 1) + b"_"),
-    ok=False, expect='no " " token')
+    args=_prompt_args(p, "Once upon"), ok=None if p.positional else True)
+
+
+def _small_vocab(count: int) -> Callable[[Program], Case | None]:
+    def make(p: Program) -> Case | None:
+        model = fit_size(set_field(p.model, 5, count))
+        ml, toks = read_tokens(_tok512())
+        return Case(model=model, vocab=write_tokens(ml, toks[:count]),
+                    args=_prompt_args(p, "Once upon a time \u00e9"),
+                    ok=None if p.positional else True)
+    return make
+
+
+FIXED["vocab-of-300-tokens"] = _small_vocab(300)
+FIXED["vocab-of-100-tokens"] = _small_vocab(100)
+FIXED["vocab-of-3-tokens"] = _small_vocab(3)
 FIXED["vocab-nan-scores"] = lambda p: Case(
     vocab=write_tokens(7, [(struct.pack("<f", float("nan")), t) for _, t in
                            read_tokens(_tok512())[1]]), args=_prompt_args(p, "Once upon"),
@@ -595,11 +613,12 @@ def test_each_program_prints_the_story(program, tmp_path):
 
 
 @pytest.mark.parametrize("case_id", list(FIXED))
-def test_malformed_input_gets_a_message(program, case_id, tmp_path):
+def test_malformed_input_gets_a_message(program, case_id):
     case = FIXED[case_id](program)
     if case is None:
         pytest.skip(f"{case_id}: not applicable to {program.name}")
-    check(run_case(program, case, tmp_path), case, f"{program.name} {case_id}")
+    # one folder per program, its two files written again for each case (little disk)
+    check(run_case(program, case, program.exe.parent / "w"), case, f"{program.name} {case_id}")
 
 
 def test_model_path_is_a_directory(program, tmp_path):
@@ -663,8 +682,10 @@ NEEDED = {
     # patch: (program, case, what shows without the patch)
     "model-checks": [("pinned-run.c", "model-3-bytes", "silent"),
                      ("july-2023-run.c", "gqa-checkpoint", "crash")],
-    "vocab-checks": [("pinned-run.c", "vocab-llama-32000-for-512", "crash"),
+    "vocab-checks": [("pinned-run.c", "vocab-max-token-length-minus-1", "crash"),
                      ("pinned-run.c", "vocab-length-minus-1", "no-message")],
+    "encode-token-ids": [("pinned-run.c", "vocab-without-space", "crash"),
+                         ("pinned-run.c", "vocab-of-100-tokens", "crash")],
     "topp-empty-nucleus": [("pinned-run.c", "temperature-1e-38", "crash")],
     "chat-prompt-bounds": [("pinned-run.c", "chat-long-prompt", "crash")],
     "prompt-buffer": [("july-2023-run.c", "prompt-longer-than-seq-len", "crash")],

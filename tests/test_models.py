@@ -113,8 +113,8 @@ def test_unshared_classifier_adds_wcls(tmp_path):
     ((64, 172, 5, 8, 16, 512, 512), "n_kv_heads", "exceeds n_heads"),
     ((64, 172, 5, 8, 3, 512, 512), "n_kv_heads", "does not divide n_heads"),
     ((64, 172, 5, 64, 64, 512, 512), "n_heads", "odd head size"),
-    ((64, 172, 5, 8, 4, 258, 512), "vocab_size", "is below 259"),
-    ((64, 172, 5, 8, 4, -100, 512), "vocab_size", "is below 259"),
+    ((64, 172, 5, 8, 4, 2, 512), "vocab_size", "is below 3"),
+    ((64, 172, 5, 8, 4, -1, 512), "vocab_size", "is below 3"),
     ((64, 172, 5, 8, 4, 512, -1), "seq_len", "must be positive"),
     ((-2147483648, 172, 5, 8, 4, 512, 512), "dim", "must be positive"),
     ((64, 172, 5, 8, 4, -2147483648, 512), "vocab_size", "exceeds the sane limit"),
@@ -294,16 +294,15 @@ def test_tokenizer_max_token_length_range(tmp_path, max_len):
         check_tokenizer(path, 300)
 
 
-def test_tokenizer_needs_a_space_and_259_tokens(tmp_path):
-    tokens = [t for t in llama_tokens(300) if t != b" "] + [b"x"]
-    with pytest.raises(ToolchainError, match='no " " token'):
-        check_tokenizer(write_tokenizer(tmp_path / "t.bin", tokens), 300)
-    with pytest.raises(ToolchainError, match="fewer than 259"):
+def test_tokenizer_needs_3_tokens(tmp_path):
+    with pytest.raises(ToolchainError, match="2 tokens, fewer than 3"):
         check_tokenizer(write_tokenizer(tmp_path / "s.bin", [b" ", b"a"]), 2)
+    assert check_tokenizer(write_tokenizer(tmp_path / "t.bin", [b"<unk>", b"<s>", b"</s>"]),
+                           3).vocab_size == 3
 
 
 def test_llama_vocabulary_for_a_512_token_model_is_refused():
-    # its first 512 tokens have no " ": run.c's encoder would start the prompt with token -1
+    # (its first 512 tokens have no " ": run.c's encoder would start a prompt with token -1)
     with pytest.raises(ToolchainError, match="has 32000 tokens but the model's vocab_size is 512"):
         check_tokenizer(shared("tokenizer.bin"), 512)
 

@@ -11,8 +11,8 @@ from support import SHARED
 from toolchain.diag import ToolchainError
 from toolchain.patching import PATCH_DIR, apply_patches, load_patch_set
 
-PATCH_IDS = ["fread-loader", "dos-names", "model-checks", "vocab-checks", "topp-empty-nucleus",
-             "chat-prompt-bounds", "stdin-eof", "prompt-buffer"]
+PATCH_IDS = ["fread-loader", "dos-names", "model-checks", "vocab-checks", "encode-token-ids",
+             "topp-empty-nucleus", "chat-prompt-bounds", "stdin-eof", "prompt-buffer"]
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +50,7 @@ def test_patches_apply_to_the_2023_run_c(llamac2py_run_c):
         "fread-loader", "dos-names", "model-checks", "vocab-checks", "prompt-buffer"]
     assert "malloc((config.seq_len + strlen(prompt) + 3) * sizeof(int))" in result.text
     skipped = [n for n in result.notes if "not needed here" in n]
-    assert len(skipped) == 3 and all("July 2023" in n for n in skipped)
+    assert len(skipped) == 4 and all("July 2023" in n for n in skipped)
 
 
 @pytest.mark.parametrize("name", ["run.c", "runq.c"])
@@ -69,6 +69,10 @@ def test_patches_apply_to_the_pinned_sources(pinned_run_c, name):
     assert "l98_strcpy_fit(user_prompt, cli_user_prompt, sizeof user_prompt);" in text
     assert "    buffer[0] = '\\0';\n    if (fgets(buffer, bufsize, stdin) != NULL) {" in text
     assert "strcpy(" not in text.replace("l98_strcpy_fit(", "")
+    assert "tokens[(*n_tokens)++] = l98_token_id(dummy_prefix, t->vocab_size);" in text
+    assert "tokens[(*n_tokens)++] = l98_token_id((unsigned char)str_buffer[i] + 3, " \
+           "t->vocab_size);" in text
+    assert text.count("l98_token_id(") == 5
     # runq.c reads its header in five freads, run.c in one: all are hooked
     assert text.count("l98_fread_model(") == (5 if name == "runq.c" else 1)
     assert "(fread(&len, sizeof(int), 1, file)" in text     # the vocabulary's own reads

@@ -28,7 +28,7 @@ Tokenizer: int32 ``max_token_length``, then per token float32 score, int32 lengt
 
 The rules (the same in engine_c89/l98load.c, which checks the files again when the
 EXE opens them): each field within LIMITS; n_heads divides dim into an even head size;
-n_kv_heads divides n_heads; vocab_size >= 259; int8: group_size divides dim and
+n_kv_heads divides n_heads; vocab_size >= 3; int8: group_size divides dim and
 hidden_dim, every int8 tensor has a multiple of 4 values (the float scales after it stay
 aligned), shared_classifier is 0 or 1; the file has exactly the bytes the header
 describes; and the file plus what the program allocates for it (key and value caches of
@@ -36,8 +36,7 @@ n_layers x seq_len x dim floats, attention scores, int8: the dequantized token t
 fit in MEMORY_LIMIT, the bytes a 32-bit program can address, so no size the program
 computes in 32-bit int can overflow. A tokenizer needs 1 <= max_token_length <= 65536,
 token lengths from 1 to max_token_length (llama2.c's fread of 0 bytes fails), vocab_size
-tokens (more whole tokens: the wrong vocabulary), at least 259 of them and a " " token
-(the encoder's dummy prefix).
+tokens (more whole tokens: the wrong vocabulary).
 """
 
 from __future__ import annotations
@@ -59,8 +58,8 @@ INT8_HEADER_BYTES = 256
 # the most bytes a model (and, with it, its run-time buffers) may take: what a 32-bit
 # Windows program can address, and the range of the ftell() llama2.c sizes files with
 MEMORY_LIMIT = (1 << 31) - 1
-# <unk>, <s>, </s> and the 256 byte tokens: llama2.c's encoder maps a byte b to token 3 + b
-MIN_VOCAB = 259
+# llama2.c's token ids 0, 1 and 2 are <unk>, <s> and </s>: the programs use 1 and 2
+MIN_VOCAB = 3
 
 # Generous ceilings: larger than any llama2.c-format model (Llama 2 70B: dim 8192, hidden
 # 28672, 80 layers, 64 heads; Llama 3 vocab 128256), small enough to catch garbage.
@@ -284,6 +283,41 @@ def runtime_bytes(file_size: int, dim: int, n_layers: int, n_heads: int, vocab_s
     return total
 
 
+def _bad(path: Path, field: str, value, why: str) -> ToolchainError:
+    return ToolchainError(f"{path}: not a usable llama2.c checkpoint: header field "
+                          f"{field} = {value} {why}")
+
+
+def check_header(path: Path, values: tuple[int, ...], version: int = 0) -> None:
+    """The seven header fields (both checkpoint formats): raise naming the field at fault.
+
+    A negative vocab_size (a separate classifier) is the fp32 format's (version 0).
+    """
+    fields = dict(zip(HEADER_FIELDS, values))
+    for field in HEADER_FIELDS:
+        value = abs(fields[field]) if field == "vocab_size" and not version else fields[field]
+        if value <= 0:
+            raise _bad(path, field, fields[field],
+                       "must not be 0" if field == "vocab_size" and not version
+                       else "must be positive")
+        if value > LIMITS[field]:
+            raise _bad(path, field, fields[field], f"exceeds the sane limit {LIMITS[field]}")
+    dim, hidden, layers, heads, kv_heads, vocab, seq_len = values
+    if dim % heads:
+        raise _bad(path, "n_heads", heads, f"does not divide dim = {dim}")
+    if kv_heads > heads:
+        raise _bad(path, "n_kv_heads", kv_heads, f"exceeds n_heads = {heads}")
+    if heads % kv_heads:
+        raise _bad(path, "n_kv_heads", kv_heads, f"does not divide n_heads = {heads}")
+    head_size = dim // heads
+    if head_size % 2:
+        raise _bad(path, "n_heads", heads, f"gives an odd head size {head_size} (dim / n_heads "
+                                           "must be even for the rotary embedding)")
+    if abs(vocab) < MIN_VOCAB:
+        raise _bad(path, "vocab_size", vocab, f"is below {MIN_VOCAB} (llama2.c's token ids 0, 1 "
+                                              "and 2 are <unk>, <s> and </s>)")
+
+
 def check_checkpoint(path: str | os.PathLike, versions: tuple[int, ...] = (0,)) -> CheckpointInfo:
     """Validate a llama2.c checkpoint: header, sizes, memory.
 
@@ -309,52 +343,26 @@ def check_checkpoint(path: str | os.PathLike, versions: tuple[int, ...] = (0,)) 
         raise ToolchainError(f"{path}: truncated checkpoint: the header needs {header_bytes} "
                              f"bytes, the file has {size}")
     values = struct.unpack_from("<7i", head, 8 if version else 0)
-    fields = dict(zip(HEADER_FIELDS, values))
-
-    def bad(field: str, why: str, value=None) -> ToolchainError:
-        value = fields[field] if value is None else value
-        return ToolchainError(f"{path}: not a usable llama2.c checkpoint: header field "
-                              f"{field} = {value} {why}")
-
-    for field in HEADER_FIELDS:
-        value = abs(fields[field]) if field == "vocab_size" and not version else fields[field]
-        if value <= 0:
-            raise bad(field, "must not be 0" if field == "vocab_size" and not version
-                      else "must be positive")
-        if value > LIMITS[field]:
-            raise bad(field, f"exceeds the sane limit {LIMITS[field]}")
+    check_header(path, values, version)
     dim, hidden, layers, heads, kv_heads, vocab, seq_len = values
-    shared = vocab > 0
-    group_size = 0
-    if version:
-        fields["shared_classifier"], fields["group_size"] = struct.unpack_from("<Bi", head, 36)
-        if fields["shared_classifier"] > 1:
-            raise bad("shared_classifier", "must be 0 or 1")
-        shared = fields["shared_classifier"] == 1
-        group_size = fields["group_size"]
-    if dim % heads:
-        raise bad("n_heads", f"does not divide dim = {dim}")
-    if kv_heads > heads:
-        raise bad("n_kv_heads", f"exceeds n_heads = {heads}")
-    if heads % kv_heads:
-        raise bad("n_kv_heads", f"does not divide n_heads = {heads}")
     head_size = dim // heads
-    if head_size % 2:
-        raise bad("n_heads", f"gives an odd head size {head_size} (dim / n_heads must be even "
-                             "for the rotary embedding)")
-    if abs(vocab) < MIN_VOCAB:
-        raise bad("vocab_size", f"is below {MIN_VOCAB} (llama2.c's vocabularies start with 3 "
-                                "special tokens and 256 byte tokens)")
     if version:
+        shared_flag, group_size = struct.unpack_from("<Bi", head, 36)
+        if shared_flag > 1:
+            raise _bad(path, "shared_classifier", shared_flag, "must be 0 or 1")
+        shared = shared_flag == 1
         if group_size <= 0 or dim % group_size or hidden % group_size:
-            raise bad("group_size", f"must divide dim = {dim} and hidden_dim = {hidden} "
-                                    "(runq.c quantizes rows of those lengths in groups)")
+            raise _bad(path, "group_size", group_size,
+                       f"must divide dim = {dim} and hidden_dim = {hidden} (runq.c quantizes "
+                       "rows of those lengths in groups)")
         for name, count in _tensor_sizes(dim, hidden, layers, heads, kv_heads, vocab).items():
             if count % 4:
-                raise bad("dim", f"gives the int8 tensor {name} {count} values, not a multiple "
-                                 "of 4 (the float scales after it would be misaligned)")
+                raise _bad(path, "dim", dim, f"gives the int8 tensor {name} {count} values, not "
+                                             "a multiple of 4 (the float scales after it would "
+                                             "be misaligned)")
         expected = expected_int8_size(*values, shared, group_size)
     else:
+        shared, group_size = vocab > 0, 0
         expected = expected_checkpoint_size(*values)
     if expected > MEMORY_LIMIT:
         raise ToolchainError(f"{path}: the header describes a model of {expected:,} bytes, more "
@@ -403,16 +411,6 @@ def _walk_tokens(data: bytes, offset: int, count: int | None,
     return index, offset, ""
 
 
-def _has_token(data: bytes, offset: int, count: int, wanted: bytes) -> bool:
-    """One of the first ``count`` tokens (already walked: well-formed) is ``wanted``."""
-    for _ in range(count):
-        length = struct.unpack_from("<i", data, offset + 4)[0]
-        if data[offset + 8:offset + 8 + length] == wanted:
-            return True
-        offset += 8 + length
-    return False
-
-
 def check_tokenizer(path: str | os.PathLike, vocab_size: int) -> TokenizerInfo:
     """Walk a llama2.c tokenizer file for ``vocab_size`` tokens; raise on any inconsistency."""
     path = Path(path)
@@ -451,9 +449,6 @@ def check_tokenizer(path: str | os.PathLike, vocab_size: int) -> TokenizerInfo:
                 f"{vocab}", hint="wrong tokenizer for this model? (stories260K uses tok512.bin)")
     if vocab < MIN_VOCAB:
         raise ToolchainError(f"{path}: not a llama2.c tokenizer: {vocab} tokens, fewer than "
-                             f"{MIN_VOCAB} (3 special tokens and 256 byte tokens)")
-    if not _has_token(data, 4, vocab, b" "):
-        raise ToolchainError(f"{path}: not a llama2.c tokenizer: it has no \" \" token "
-                             "(llama2.c's encoder puts one before every prompt)")
+                             f"{MIN_VOCAB} (<unk>, <s> and </s>)")
     return TokenizerInfo(path=path, max_token_length=max_len, vocab_size=vocab,
                          used_bytes=offset, file_size=size)
