@@ -16,8 +16,9 @@ from pathlib import Path
 from .c89.ctok import Tokens
 from .c89.source import EditList
 from .diag import Diagnostic, ToolchainError
+from .shipped import shipped_dir
 
-PATCH_DIR = Path(__file__).resolve().parent.parent / "patches"
+PATCH_DIR = shipped_dir("patches")
 
 
 @dataclass
