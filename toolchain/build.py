@@ -139,8 +139,8 @@ def plan_build(args: argparse.Namespace) -> Plan:
     packaging.clean_leftovers(dist, notify=lambda m: print(m, file=sys.stderr, flush=True))
     packaging.check_dist_dir(dist)
     packaging.check_work_dir(work)
-    packaging.ensure_parent(dist, "--dist")
-    packaging.ensure_parent(work, "--build-dir")
+    packaging.check_parent(dist, "--dist")
+    packaging.check_parent(work, "--build-dir")
     tools.require("gcc", "the C89 port (gcc's preprocessor reads the code)")
     if driver.compiles() and driver.name in {f.name for f in tools.features()}:
         for name in next(f for f in tools.features() if f.name == driver.name).tools:

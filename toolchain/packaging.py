@@ -187,17 +187,15 @@ def check_layout(dist: Path, work: Path, inputs: dict[str, Path | None]) -> None
                                  exit_code=2)
 
 
-def ensure_parent(path: Path, option: str) -> None:
-    """Create the folder that will hold ``path`` (like mkdir -p), or say why it cannot be."""
+def check_parent(path: Path, option: str) -> None:
+    """The folder that will hold ``path`` exists or can be made (nothing is created yet):
+    its nearest existing ancestor is a folder we may write in."""
     existing = next(p for p in path.parents if p.exists() or p.is_symlink())
     if not existing.is_dir():
         raise ToolchainError(f"{option} {path}: {existing} is a file, not a folder", exit_code=2)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not os.access(path.parent, os.W_OK | os.X_OK):
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path.parent))
-    except OSError as err:
-        raise os_error(err, f"create {path.name} in {path.parent}", f"{option} {path}") from None
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ToolchainError(f"{option} {path}: cannot create it: {existing} is not writable",
+                             exit_code=2)
 
 
 def _entries(folder: Path, option: str) -> list[Path]:
