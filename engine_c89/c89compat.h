@@ -12,6 +12,8 @@
  *   scanf-family with %hhX, %lld ... -> c89_sscanf/c89_fscanf/c89_scanf
  *   snprintf/vsnprintf               -> c89_snprintf/c89_vsnprintf
  *   strtoll/strtoull/atoll/llabs     -> c89_strtoll/c89_strtoull/...
+ *   round trunc fmin fmax copysign   -> c89_round ... (and the float forms:
+ *   lround isnan isinf                  roundf -> c89_roundf ...)
  *
  * The header itself is strict C89 (no // comments, no long long outside a
  * compiler-specific branch).  It must build warning-free with
@@ -22,7 +24,8 @@
  * (__WATCOMC__), which spell 64-bit integers __int64.
  *
  * The functions declared at the end are implemented by the engine
- * (engine_c89/c89timer.c, c89stdio.c, c89snprintf.c and c89stdlib.c),
+ * (engine_c89/c89timer.c, c89stdio.c, c89snprintf.c, c89stdlib.c and
+ * c89math.c),
  * not here.
  */
 #ifndef C89COMPAT_H_INCLUDED
@@ -212,5 +215,27 @@ c89_int64_t c89_strtoll(const char *s, char **end, int base);
 c89_uint64_t c89_strtoull(const char *s, char **end, int base);
 c89_int64_t c89_atoll(const char *s);
 c89_int64_t c89_llabs(c89_int64_t v);
+
+/* ------------------------------------------------------------------ */
+/* C99 <math.h> functions (engine_c89/c89math.c)                       */
+/* ------------------------------------------------------------------ */
+
+/* Exact, as in C99: round (half away from zero), trunc, copysign, and
+ * fmin/fmax (a NaN argument gives the other one).  isnan/isinf are C99
+ * macros for any floating type; a float converts to double exactly. */
+double c89_round(double x);
+double c89_trunc(double x);
+double c89_fmin(double x, double y);
+double c89_fmax(double x, double y);
+double c89_copysign(double x, double y);
+long c89_lround(double x);
+float c89_roundf(float x);
+float c89_truncf(float x);
+float c89_fminf(float x, float y);
+float c89_fmaxf(float x, float y);
+float c89_copysignf(float x, float y);
+long c89_lroundf(float x);
+int c89_isnan(double x);
+int c89_isinf(double x);
 
 #endif /* C89COMPAT_H_INCLUDED */

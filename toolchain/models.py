@@ -212,18 +212,8 @@ def expected_checkpoint_size(dim: int, hidden_dim: int, n_layers: int, n_heads: 
     return HEADER_BYTES + 4 * floats
 
 
-def check_checkpoint(path: str | os.PathLike) -> CheckpointInfo:
-    """Validate a llama2.c checkpoint's header and size; raise ToolchainError naming the fault."""
-    path = Path(path)
-    head, size = _read_head(path, HEADER_BYTES, "the checkpoint")
-    if len(head) < HEADER_BYTES:
-        raise ToolchainError(f"{path}: truncated checkpoint: the header needs {HEADER_BYTES} bytes, "
-                             f"the file has {size}")
-    values = struct.unpack("<7i", head)
-    if values[0] == EXPORT_MAGIC:
-        raise ToolchainError(f"{path}: this is a llama2.c export.py 'version {values[1]}' file "
-                             "(magic \"ak42\"); run.c reads only the legacy version-0 format",
-                             hint="re-export it with `python export.py --version 0 ...`")
+def check_header(path: Path, values: tuple[int, ...]) -> None:
+    """The seven header fields (both checkpoint formats): raise naming the field at fault."""
     fields = dict(zip(HEADER_FIELDS, values))
 
     def bad(field: str, why: str) -> ToolchainError:
@@ -247,6 +237,23 @@ def check_checkpoint(path: str | os.PathLike) -> CheckpointInfo:
     if head_size % 2:
         raise bad("n_heads", f"gives an odd head size {head_size} (dim / n_heads must be even "
                              "for the rotary embedding)")
+
+
+def check_checkpoint(path: str | os.PathLike) -> CheckpointInfo:
+    """Validate a llama2.c checkpoint's header and size; raise ToolchainError naming the fault."""
+    path = Path(path)
+    head, size = _read_head(path, HEADER_BYTES, "the checkpoint")
+    if len(head) < HEADER_BYTES:
+        raise ToolchainError(f"{path}: truncated checkpoint: the header needs {HEADER_BYTES} bytes, "
+                             f"the file has {size}")
+    values = struct.unpack("<7i", head)
+    if values[0] == EXPORT_MAGIC:
+        raise ToolchainError(f"{path}: this is a llama2.c export.py 'version {values[1]}' file "
+                             "(magic \"ak42\"); run.c reads only the legacy version-0 format",
+                             hint="re-export it with `python export.py --version 0 ...`")
+    check_header(path, values)
+    dim, hidden, layers, heads, kv_heads, vocab, seq_len = values
+    head_size = dim // heads
     expected = expected_checkpoint_size(*values)
     if size < expected:
         raise ToolchainError(f"{path}: truncated checkpoint: expected {expected} bytes for this "

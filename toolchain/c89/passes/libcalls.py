@@ -4,7 +4,10 @@
   (engine_c89/c89snprintf.c: bounded, always NUL-terminated, C99 return
   value; MSVCRT's ``_snprintf`` has none of that);
 * ``strtoll``/``strtoull``/``atoll``/``llabs`` -> ``c89_strtoll`` ...
-  (engine_c89/c89stdlib.c).
+  (engine_c89/c89stdlib.c);
+* C99 math ``round trunc fmin fmax copysign lround``, their float forms
+  (``roundf`` ...) and the ``isnan``/``isinf`` macros -> ``c89_round`` ...
+  (engine_c89/c89math.c: exact, as C99 is).
 
 Any use of the name is renamed (a call, or the name taken as a function
 pointer); a program that defines or declares the name itself keeps it.
@@ -22,6 +25,9 @@ NAME = "libcalls"
 
 RENAMES = {n: "c89_" + n for n in ("snprintf", "vsnprintf", "strtoll", "strtoull", "atoll",
                                     "llabs")}
+MATH = ("round", "trunc", "fmin", "fmax", "copysign", "lround")
+RENAMES.update({n + f: "c89_" + n + f for n in MATH for f in ("", "f")})
+RENAMES.update({n: "c89_" + n for n in ("isnan", "isinf")})
 
 
 def run(text: str, ctx) -> PassOutput:

@@ -13,9 +13,10 @@ Errors (the unit fails, exit status 2):
 * variable-length array types outside block-scope objects (inner
   dimensions of parameters, typedefs, casts, sizeof) -- block-scope VLA
   objects are reported by the declarations pass;
-* C99 math functions with no C89 counterpart (``roundf``, ``fmin``,
-  ``isnan``, ``sqrtl`` and the other ``long double`` versions ...): the
-  float versions the floatmath pass knows are rewritten, these are not.
+* C99 math functions with no C89 counterpart (``cbrt``, ``hypot``,
+  ``sqrtl`` and the other ``long double`` versions ...): the float versions
+  the floatmath pass knows and the ones the libcalls pass renames
+  (``round``, ``fmin``, ``isnan`` ...) are rewritten, these are not.
 
 Only code the preprocessor keeps in the configuration being ported can be
 an error.  What would be one in a dropped ``#if`` branch is a warning (code
@@ -45,6 +46,7 @@ from . import PassOutput
 from ._ast import node_diag, types_of
 from ._util import included_headers
 from .floatmath import FUNCS as FLOAT_FUNCS
+from .libcalls import RENAMES as LIBCALL_RENAMES
 
 NAME = "unsupported"
 INPUT_ONLY = True   # no rewrite adds or removes what it reports: run on the input only
@@ -84,6 +86,10 @@ for _n in ("isnan", "isinf", "isfinite", "isnormal", "fpclassify", "signbit", "i
            "isless", "isunordered"):
     MATH[_n] = f"'{_n}' (a C99 <math.h> macro) has no C89 equivalent; compare by hand " \
                "(x != x for NaN)"
+
+# the libcalls pass renames these to engine_c89/c89math.c's implementations
+for _n in LIBCALL_RENAMES:
+    MATH.pop(_n, None)
 
 _TYPE_WORDS = {"int", "char", "short", "long", "unsigned", "signed", "float", "double",
                "struct", "union", "enum", "const", "_Bool", "bool", "size_t", "volatile"}
