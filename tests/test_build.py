@@ -303,6 +303,30 @@ def test_pinned_readme_example_runs(dist_pinned, wine_env):
     assert out.startswith(b"Once upon a time")
 
 
+@pytest.mark.parametrize("which", ["dist_2023", "dist_pinned"])
+def test_messages_name_the_files_the_program_opens(request, which):
+    """No string in the program names tokenizer.bin: it opens TOKENIZE.BIN."""
+    from toolchain.c89.ctok import Tokens
+    src = (request.getfixturevalue(which) / "build" / "src" / "run.c").read_text()
+    literals = [t.text for t in Tokens(src).toks if t.kind == "str"]
+    assert any("TOKENIZE.BIN" in lit for lit in literals)
+    assert not [lit for lit in literals if "tokenizer.bin" in lit.lower()]
+
+
+@pytest.mark.wine
+@pytest.mark.parametrize("which,args", [("dist_2023", ["MODEL.BIN", "0.0", "10"]),
+                                        ("dist_pinned", ["MODEL.BIN", "-n", "10"])])
+def test_missing_vocabulary_is_named_as_shipped(request, which, args, wine_env, tmp_path):
+    dist = tmp_path / "d"
+    shutil.copytree(request.getfixturevalue(which) / "dist", dist)
+    (dist / "TOKENIZE.BIN").unlink()
+    proc = subprocess.run(["wine", "LLAMA98.EXE", *args], cwd=dist, env=wine_env,
+                          capture_output=True, timeout=300)
+    said = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert b"TOKENIZE.BIN" in said and b"tokenizer.bin" not in said, said
+
+
 def test_ported_pinned_sources_are_strict_c89_and_behave_the_same(dist_pinned, shared_models,
                                                                   pinned_run_c, tmp_path):
     check_strict_port(dist_pinned / "build", pinned_run_c,

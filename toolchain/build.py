@@ -110,6 +110,7 @@ class Plan:
     work: Path
     progress: Progress
     notes: list[str] = field(default_factory=list)
+    audit_sections: list[str] = field(default_factory=list)   # added to dist's AUDIT.TXT
 
 
 @dataclass
@@ -279,7 +280,8 @@ def step_package(plan: Plan, exe: Path, report, source, model: ModelFiles | None
     plan.progress.step(f"package {plan.dist}")
     dist = packaging.Dist(target=plan.target, version=__version__, source=source,
                           usage=describe_usage(program_c.read_text("utf-8"), EXE_NAME),
-                          rebuild=rebuild_command(plan.args), model=model)
+                          rebuild=rebuild_command(plan.args), model=model,
+                          audit_sections=plan.audit_sections)
     files = packaging.write_dist(plan.dist, dist, exe=exe, report=report)
     return BuildReport(target=plan.target, dist=plan.dist, exe=plan.dist / EXE_NAME,
                        exe_sha256=packaging.sha256_file(plan.dist / EXE_NAME),

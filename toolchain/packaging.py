@@ -25,7 +25,7 @@ import os
 import re
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
@@ -387,6 +387,7 @@ class Dist:
     rebuild: str              # the complete command line that makes this dist again
     model: object = None      # build.ModelFiles, or None (program only)
     usage: object = None      # usage.Usage of the program, or None
+    audit_sections: list[str] = field(default_factory=list)   # more of AUDIT.TXT (verify ...)
 
 
 def audit_text(report, exe: Path) -> str:
@@ -453,8 +454,8 @@ def write_dist(final: Path, dist: Dist, *, exe: Path, report) -> list[DistFile]:
         _copy_model(dist, staging)
         write_dos_text(staging, "RUN.BAT", render("dist", "RUN.BAT.j2", **values))
         write_dos_text(staging, "README.TXT", render("dist", "README.TXT.j2", **values))
-        write_dos_text(staging, "AUDIT.TXT",
-                       audit_text(report, exe) + "\n" + source_section(dist.source))
+        write_dos_text(staging, "AUDIT.TXT", "\n".join(
+            [audit_text(report, exe), source_section(dist.source), *dist.audit_sections]))
         write_checksums(staging, files)
     return files
 
