@@ -5,9 +5,12 @@ repository: they are C and data, not Python. A wheel carries them inside the pac
 toolchain/engine_c89 and toolchain/patches, where toolchain/shipped.py finds them.
 """
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 SHIPPED = {"toolchain.engine_c89": "engine_c89", "toolchain.patches": "patches"}
 
-setup(packages=find_packages(include=["toolchain", "toolchain.*"]) + sorted(SHIPPED),
-      package_dir=SHIPPED)
+# namespace packages too: data/ and templates/*/ are folders of package data
+PACKAGES = find_namespace_packages(include=["toolchain", "toolchain.*"],
+                                   exclude=["*.__pycache__", "*.__pycache__.*"])
+
+setup(packages=PACKAGES + sorted(SHIPPED), package_dir=SHIPPED)
