@@ -17,6 +17,7 @@ takes them comma-separated: ``invoke port a.c,b.c -o out``.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -219,5 +220,8 @@ namespace = make_collection()
 
 def main() -> None:
     """``llama98-tasks``: the invoke tasks, from any folder (no tasks.py needed)."""
-    Program(namespace=namespace, version=__version__, name="llama98 tasks",
-            binary="llama98-tasks").run()
+    try:
+        Program(namespace=namespace, version=__version__, name="llama98 tasks",
+                binary="llama98-tasks").run()
+    except BrokenPipeError:            # `llama98-tasks --list | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
