@@ -128,6 +128,10 @@ def apply_patches(text: str, path: str, patch_file: str | Path | None = None) ->
             try:
                 result.text, note = _OPS[op["op"]](result.text, op)
             except _NoLongerApplies as exc:
+                if op.get("optional"):      # code only some llama2.c versions have
+                    result.notes.append(f"{patch['id']}: {op['op']} not needed here ({exc}): "
+                                        + " ".join(op.get("optional_why", "").split()))
+                    continue
                 raise ToolchainError(
                     f"patch '{patch['id']}' ({patch_file.name}) no longer applies: {exc}",
                     diagnostics=[Diagnostic(path, 0, 0, "error",
