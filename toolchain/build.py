@@ -146,7 +146,7 @@ def plan_build(args: argparse.Namespace) -> Plan:
     if driver.compiles() and driver.name in {f.name for f in tools.features()}:
         for name in next(f for f in tools.features() if f.name == driver.name).tools:
             tools.require(name, f"--compiler {driver.name}")
-    steps = 6 if driver.compiles() else 4
+    steps = 7 if driver.compiles() else 4
     return Plan(args=args, target=target, driver=driver, dist=dist, work=work,
                 progress=Progress(steps, args.verbose))
 
@@ -260,6 +260,22 @@ def step_audit(plan: Plan, exe: Path):
     return report
 
 
+def step_verify(plan: Plan, program_c: Path, exe: Path, source,
+                model: ModelFiles | None) -> None:
+    """The ported sources built natively and run against the reference, the EXE under Wine
+    against them (toolchain/verify.py); what was verified goes into AUDIT.TXT."""
+    from . import upstream
+    from .verify import verify_build
+    plan.progress.step("verify against the reference")
+    src_dir = program_c.parent
+    result = verify_build(src_dir, program_c, [src_dir / n for n in ENGINE_SOURCES], exe,
+                          model.model if model else None, model.tokenizer if model else None,
+                          plan.work / "verify", source_description=source.description,
+                          cache_dir=upstream.resolve_cache_dir(plan.args.cache_dir),
+                          info=plan.progress.info, log=plan.progress.command)
+    plan.audit_sections.append(result.audit_section().lstrip("\n"))
+
+
 def rebuild_command(args: argparse.Namespace) -> str:
     """The command line that makes this dist again (outputs and cache left at their defaults)."""
     words = ["llama98", "build", "--target", args.target]
@@ -320,6 +336,7 @@ def build(args: argparse.Namespace) -> BuildReport:
         return step_bundle(plan, program_c, source, model)
     exe = step_compile(plan, program_c, source)
     report = step_audit(plan, exe)
+    step_verify(plan, program_c, exe, source, model)
     return step_package(plan, exe, report, source, model, program_c)
 
 

@@ -446,7 +446,7 @@ def write_dist(final: Path, dist: Dist, *, exe: Path, report) -> list[DistFile]:
              DistFile("RUN.BAT", f"runs the program on {MODEL_NAME}"),
              DistFile("README.TXT", "this file"),
              DistFile("AUDIT.TXT", f"proof the EXE fits {dist.target.name} (CPU, PE header, "
-                                   "imports), and its source"),
+                                   "imports), what was verified, and its source"),
              DistFile(SUMS_NAME, f"checksums of every file here (sha256sum -c {SUMS_NAME})")]
     values = dist_values(dist, files, sorted(d.upper() for d in report.imports.dlls))
     with staged_dir(final) as staging:
