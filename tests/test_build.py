@@ -140,12 +140,13 @@ def test_2023_readme_says_usage_defaults_memory_fallback_and_rebuild(dist_2023, 
                                     "--offline"]
 
 
-def test_require_pinned_refuses_the_fallback(build_env, tmp_path):
-    env = dict(build_env, LLAMA98_CACHE=str(tmp_path / "cache"))
-    shutil.copytree(build_env["LLAMA98_CACHE"], tmp_path / "cache")   # sdist, not upstream
-    for name in (tmp_path / "cache").iterdir():
-        if name.name.startswith("llama2.c-"):
-            name.unlink()
+def test_require_pinned_refuses_the_fallback(build_env, llamac2py_run_c, tmp_path):
+    from toolchain import upstream
+    cache = tmp_path / "cache"          # the fallback's files only (no pinned upstream run.c)
+    cache.mkdir()
+    for name in (upstream.SDIST_FNAME, upstream.SDIST_MEMBER_FNAME):
+        shutil.copy2(Path(build_env["LLAMA98_CACHE"]) / name, cache / name)
+    env = dict(build_env, LLAMA98_CACHE=str(cache))
     proc = llama98("build", "--offline", "--require-pinned", "--dist", tmp_path / "dist",
                    "--build-dir", tmp_path / "build", env=env)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
