@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, packaging, runtime, tools
+from .compilers import bundle_drivers
+from .compilers.facts import DEFAULT_COMPILER, DEFAULT_TARGET
 from .diag import ToolchainError
 from .packaging import EXE_NAME, DistFile, os_error
 from .targets import Target, load_target, target_names
@@ -37,11 +39,14 @@ PROGRAM_WHAT = "the llama2.c program, ported to C89"
 
 def add_build_arguments(p: argparse.ArgumentParser) -> None:
     from .compilers import DRIVERS
-    p.add_argument("-t", "--target", default="win98-p2", choices=target_names(),
+    p.add_argument("-t", "--target", default=DEFAULT_TARGET, choices=target_names(),
                    help="what the EXE must run on (default: %(default)s; `llama98 targets` "
                         "lists them)")
-    p.add_argument("--compiler", default="mingw", choices=sorted(DRIVERS),
+    p.add_argument("--compiler", default=DEFAULT_COMPILER, choices=sorted(DRIVERS),
                    help="compiler driver (default: %(default)s)")
+    p.add_argument("--bundle-only", action="store_true",
+                   help="write the compiler's source bundle (sources, makefile, BUILD.BAT) "
+                        "without compiling (" + ", ".join(bundle_drivers()) + ")")
     p.add_argument("--source", metavar="PATH",
                    help="a llama2.c run.c or checkout to build instead of the pinned upstream")
     p.add_argument("--offline", action="store_true",
@@ -109,6 +114,8 @@ class Plan:
     dist: Path
     work: Path
     progress: Progress
+    bundle_only: bool = False     # a source bundle, nothing compiled here
+    macros: list[str] = field(default_factory=list)   # the compiler's predefined macros
     notes: list[str] = field(default_factory=list)
     audit_sections: list[str] = field(default_factory=list)   # added to dist's AUDIT.TXT
 
@@ -142,13 +149,20 @@ def plan_build(args: argparse.Namespace) -> Plan:
     packaging.check_work_dir(work)
     packaging.check_parent(dist, "--dist")
     packaging.check_parent(work, "--build-dir")
+    bundle_only = getattr(args, "bundle_only", False) or not driver.compiles()
+    if bundle_only and not driver.bundle_templates:
+        raise ToolchainError(f"the '{driver.name}' compiler driver makes no source bundles",
+                             hint="--bundle-only is for " + ", ".join(bundle_drivers()),
+                             exit_code=2)
     tools.require("gcc", "the C89 port (gcc's preprocessor reads the code)")
-    if driver.compiles() and driver.name in {f.name for f in tools.features()}:
-        for name in next(f for f in tools.features() if f.name == driver.name).tools:
-            tools.require(name, f"--compiler {driver.name}")
-    steps = 7 if driver.compiles() else 4
+    if not bundle_only:
+        if driver.name in {f.name for f in tools.features()}:
+            for name in next(f for f in tools.features() if f.name == driver.name).tools:
+                tools.require(name, f"--compiler {driver.name}")
+        driver.require()          # a missing compiler stops the build before any work
     return Plan(args=args, target=target, driver=driver, dist=dist, work=work,
-                progress=Progress(steps, args.verbose))
+                progress=Progress(4 if bundle_only else 7, args.verbose),
+                bundle_only=bundle_only, macros=driver.predefined_macros(target))
 
 
 def _given_path(spec: str | None) -> Path | None:
@@ -200,15 +214,16 @@ def step_model(plan: Plan) -> ModelFiles | None:
     return ModelFiles(model, tokenizer, info, tok_info)
 
 
-def port_program(text: str, name: str, progress: Progress) -> str:
-    """Apply our patches, then the C89 rewriter, to one upstream source file."""
+def port_program(text: str, name: str, progress: Progress, defines=()) -> str:
+    """Apply our patches, then the C89 rewriter, to one upstream source file;
+    ``defines`` are the compiler's predefined macros (-D syntax)."""
     from .c89 import port_source
     from .patching import apply_patches
 
     patched = apply_patches(text, name)
     for note in patched.notes:
         progress.info(f"patch {note}")
-    ported = port_source(patched.text, name, include_dirs=[ENGINE])
+    ported = port_source(patched.text, name, include_dirs=[ENGINE], defines=defines)
     progress.info("C89 passes: " + (", ".join(ported.passes_applied) or "none needed"))
     return ported.text
 
@@ -217,7 +232,7 @@ def step_port(plan: Plan, source) -> Path:
     """The ported program and the engine files in <work>/src; returns the program's path."""
     plan.progress.step("port to C89")
     text = source.text                      # read before the work folder is emptied
-    ported = port_program(text, source.path.name, plan.progress)
+    ported = port_program(text, source.path.name, plan.progress, plan.macros)
     packaging.prepare_work_dir(plan.work)
     src_dir = plan.work / "src"
     program_c = src_dir / "run.c"
@@ -284,7 +299,7 @@ def rebuild_command(args: argparse.Namespace) -> str:
     for option in ("source", "model", "tokenizer"):
         if getattr(args, option):
             words += [f"--{option}", os.fspath(getattr(args, option))]
-    for flag in ("offline", "require_pinned"):
+    for flag in ("bundle_only", "offline", "require_pinned"):
         if getattr(args, flag):
             words.append("--" + flag.replace("_", "-"))
     return " ".join(shlex.quote(w) for w in words)
@@ -313,8 +328,8 @@ def step_bundle(plan: Plan, program_c: Path, source, model: ModelFiles | None) -
     src_dir = program_c.parent
     dist = packaging.Dist(target=plan.target, version=__version__, source=source,
                           rebuild=rebuild_command(plan.args), model=model)
-    files = packaging.write_bundle(plan.dist, dist, driver,
-                                   sources=[program_c] + [src_dir / n for n in ENGINE_SOURCES],
+    files = packaging.write_bundle(plan.dist, dist, driver, sources=[program_c],
+                                   library=[src_dir / n for n in ENGINE_SOURCES],
                                    headers=[src_dir / n for n in ENGINE_HEADERS],
                                    descriptions={program_c.name: PROGRAM_WHAT},
                                    log=plan.progress.command)
@@ -332,7 +347,7 @@ def build(args: argparse.Namespace) -> BuildReport:
     source = step_source(plan)
     model = step_model(plan)
     program_c = step_port(plan, source)
-    if not plan.driver.compiles():
+    if plan.bundle_only:
         return step_bundle(plan, program_c, source, model)
     exe = step_compile(plan, program_c, source)
     report = step_audit(plan, exe)

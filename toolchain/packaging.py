@@ -460,8 +460,8 @@ def write_dist(final: Path, dist: Dist, *, exe: Path, report) -> list[DistFile]:
     return files
 
 
-def write_bundle(final: Path, dist: Dist, driver, *, sources: list[Path], headers: list[Path],
-                 descriptions: dict[str, str], log=None) -> list[DistFile]:
+def write_bundle(final: Path, dist: Dist, driver, *, sources: list[Path], library: list[Path],
+                 headers: list[Path], descriptions: dict[str, str], log=None) -> list[DistFile]:
     """dist/<target>-<compiler>/: a compiler driver's source bundle, plus the model,
     RUN.BAT and SHA256.TXT like a normal dist."""
     extra = _model_entries(dist)
@@ -470,7 +470,7 @@ def write_bundle(final: Path, dist: Dist, driver, *, sources: list[Path], header
     extra.append(DistFile(SUMS_NAME, "checksums of every file here"))
     with staged_dir(final) as staging:
         written = driver.bundle(sources[0].parent, sources, headers, dist.target, staging,
-                                source_description=dist.source.description,
+                                library=library, source_description=dist.source.description,
                                 extra_files=[(f.name, f.what) for f in extra],
                                 descriptions=descriptions, version=dist.version, log=log)
         files = [DistFile(n, w) for n, w in written] + extra
