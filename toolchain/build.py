@@ -156,10 +156,11 @@ def plan_build(args: argparse.Namespace) -> Plan:
                              exit_code=2)
     tools.require("gcc", "the C89 port (gcc's preprocessor reads the code)")
     if not bundle_only:
-        if driver.name in {f.name for f in tools.features()}:
-            for name in next(f for f in tools.features() if f.name == driver.name).tools:
-                tools.require(name, f"--compiler {driver.name}")
         driver.require()          # a missing compiler stops the build before any work
+        for feature in tools.features():      # and so does any other program it runs
+            if feature.name == driver.name:
+                for name in feature.tools:
+                    tools.require(name, f"--compiler {driver.name}")
     return Plan(args=args, target=target, driver=driver, dist=dist, work=work,
                 progress=Progress(4 if bundle_only else 7, args.verbose),
                 bundle_only=bundle_only, macros=driver.predefined_macros(target))
