@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import runtime
 from .diag import ToolchainError, report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +53,7 @@ def bench_port(source: Path) -> None:
 
     def run():
         _cold_caches()
-        port_source(text, source.name, include_dirs=[ROOT / "engine_c89"])
+        port_source(text, source.name, include_dirs=[runtime.ENGINE_DIR])
     seconds = _best_of(3, run)
     print(f"port     {source.name}: {lines} lines in {seconds * 1000:.0f} ms "
           f"= {lines / seconds:,.0f} lines/s (best of 3, empty caches)")
@@ -124,16 +125,23 @@ def bench_wine(dist: Path) -> None:
           "(EXO Labs' Pentium II 350 MHz: 39.31 tok/s on stories260K)")
 
 
-def main(argv: list[str] | None = None) -> int:
+def make_parser() -> argparse.ArgumentParser:
+    """The options of ``invoke bench`` too (toolchain/tasks.py reads this parser)."""
     parser = argparse.ArgumentParser(prog="llama98-bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, default=SHARED_MODELS / "stories260K_mha.bin")
-    parser.add_argument("--tokenizer", type=Path, default=SHARED_MODELS / "tok512.bin")
+    parser.add_argument("--model", type=Path, default=SHARED_MODELS / "stories260K_mha.bin",
+                        help="checkpoint for the build and tokens-per-second figures")
+    parser.add_argument("--tokenizer", type=Path, default=SHARED_MODELS / "tok512.bin",
+                        help="its vocabulary")
     parser.add_argument("--port-only", action="store_true",
                         help="only the C89 port figures (no build, no Wine)")
-    parser.add_argument("--jobs", type=int, default=None,
+    parser.add_argument("-j", "--jobs", type=int, default=None,
                         help="worker processes for the project port (default: one per core)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
     try:
         from .upstream import resolve_source
         source = resolve_source(None, offline=True, notify=lambda m: None)
