@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import toolchain.c89 as c89
-from toolchain.c89.cli import load_targets, make_parser
+from toolchain.c89.cli import build_parser, load_targets
 
 PKG = Path(c89.__file__).resolve().parent
 
@@ -44,7 +44,7 @@ def test_importing_the_library_loads_no_cli():
 
 
 def test_the_parser_is_built_by_one_function():
-    ap = make_parser()
+    ap = build_parser()
     opts = {o for a in ap._actions for o in a.option_strings}
     assert {"-o", "-I", "-D", "--target", "--config", "--check", "--diff", "--json",
             "--progress", "-j", "--compat-header"} <= opts

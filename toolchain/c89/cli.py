@@ -91,7 +91,7 @@ def _write_atomic(path: str, text: str) -> None:
         raise
 
 
-def make_parser(targets: dict[str, dict] | None = None) -> argparse.ArgumentParser:
+def build_parser(targets: dict[str, dict] | None = None) -> argparse.ArgumentParser:
     """c89port's command line (``targets``: the --target table, read from
     data/c89port_targets.toml when not given)."""
     if targets is None:
@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         print(f"{PROG}: error: cannot read {TARGETS_TOML}: {exc}", file=sys.stderr)
         return 2
-    args = _parse_args(make_parser(targets), argv)
+    args = _parse_args(build_parser(targets), argv)
     if isinstance(args, int):
         return args
     defines = list(args.defines)
