@@ -5,7 +5,10 @@
    real C99 project, cmark-gfm from the cmarkgfm sdist on PyPI (pinned, hash-checked,
    cached in ~/.cache/llama98/sdists): every .c/.h of its library ported by
    worker processes (one per core, each starting with empty caches), counting
-   the lines of the files that port and the wall time they took.
+   the lines of the files that port and the wall time they took.  And one
+   generated 200,000-line C99 file (``toolchain/c89/synthetic.py``), ported
+   in a fresh process: the time grows with the size of a file, not its square,
+   and the process's peak memory.
 2. Audit throughput: bytes of code decoded per second on the last built EXE.
 3. Build: wall time of a complete `llama98 build`.
 4. Inference: tokens per second of LLAMA98.EXE under Wine (an emulated-OS figure on
@@ -91,6 +94,30 @@ def bench_port_project(jobs: int | None = None) -> None:
         print(f"         not ported (reported errors): {', '.join(failed)}")
 
 
+def _port_generated(lines: int) -> tuple[int, float, float]:
+    """(lines, seconds, peak resident MB) of porting one generated file, in
+    the process that runs it (a fresh one: see ``bench_port_large``)."""
+    import resource
+    from .c89 import port_source
+    from .c89.synthetic import generate
+    text = generate(lines)
+    t0 = time.perf_counter()
+    port_source(text, "generated.c", include_dirs=[ROOT / "engine_c89"])
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # KB on Linux
+    return text.count("\n"), seconds, peak
+
+
+def bench_port_large(lines: int) -> None:
+    """Port one generated file of ``lines`` lines, in a fresh process."""
+    import multiprocessing
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        n, seconds, peak = pool.apply(_port_generated, (lines,))
+    print(f"port     generated C99, one file: {n:,} lines in {seconds:.1f} s "
+          f"= {n / seconds:,.0f} lines/s (1 process, one run, empty caches; peak memory "
+          f"{peak:,.0f} MB)")
+
+
 def bench_audit(exe: Path) -> None:
     from .audit import audit_file
     size = exe.stat().st_size
@@ -137,6 +164,8 @@ def make_parser() -> argparse.ArgumentParser:
                         help="only the C89 port figures (no build, no Wine)")
     parser.add_argument("-j", "--jobs", type=int, default=None,
                         help="worker processes for the project port (default: one per core)")
+    parser.add_argument("--large-lines", type=int, default=200_000,
+                        help="lines of the generated one-file port (0: skip it)")
     return parser
 
 
@@ -147,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         source = resolve_source(None, offline=True, notify=lambda m: None)
         bench_port(source.path)
         bench_port_project(args.jobs)
+        if args.large_lines > 0:
+            bench_port_large(args.large_lines)
         if args.port_only:
             return 0
         with tempfile.TemporaryDirectory(prefix="llama98-bench-") as tmp:

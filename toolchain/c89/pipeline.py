@@ -23,7 +23,7 @@ from .frontend import CODE as PARSE, UnitCache
 from .passes import PASSES, PassContext
 from .passes.base import PassFailed, PassOutput, PassSpec
 from .passes.unsupported import NAME as UNSUPPORTED
-from .source import Edit, EditConflict, EditList
+from .source import Edit, EditConflict, apply_edits
 
 MAX_ROUNDS = 12
 
@@ -209,4 +209,4 @@ class _Taken:
         if not self.edits:
             return text
         # checked: each pass's own, and across passes above
-        return EditList.checked(text, self.edits).apply()
+        return apply_edits(text, self.edits)

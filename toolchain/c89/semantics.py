@@ -24,6 +24,8 @@ source order; at file scope they are the index of the top-level node.
 
 from __future__ import annotations
 
+import weakref
+
 from pycparser import c_ast
 
 from .analysis import constants
@@ -38,8 +40,12 @@ class Semantics:
     """The scopes of one unit and the questions the passes ask of them."""
 
     def __init__(self, unit):
-        self.unit = unit
-        self.file = FileScope(unit.outline.ext, unit.in_main)
+        # a proxy: the unit keeps this object (``of``), and a cycle would keep
+        # every round's unit and its tokens alive until a full collection
+        self.unit = weakref.proxy(unit)
+        path = unit.path
+        self.file = FileScope(unit.outline.ext,
+                              lambda ext: ext.coord is not None and ext.coord.file == path)
         self._ext_index: dict[int, int] | None = None
         self._full_indexed = False
         self._functions: dict[int, tuple[FunctionScopes, int]] = {}

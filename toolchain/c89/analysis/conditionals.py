@@ -48,7 +48,7 @@ class Structure:
     """The conditionals of one token list."""
 
     def __init__(self, toks: Tokens):
-        self.toks = toks
+        # (no reference to ``toks``: they keep this object)
         self.conditionals: list[Conditional] = []
         self.branches: list[Branch] = []          # ordered by their opening directive
         self._of: dict[int, Conditional] = {}     # id of a directive -> its conditional

@@ -11,6 +11,7 @@ which macro would have to change.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -33,7 +34,7 @@ class Origins:
     """The origins of one unit's AST nodes (line maps made on first need)."""
 
     def __init__(self, unit):
-        self.u = unit
+        self.u = weakref.proxy(unit)   # the unit keeps this object: no cycle
         self.toks = unit.toks
         self._maps: dict[int, LineMap | None] = {}
 

@@ -215,11 +215,10 @@ class Core:
         le = self.u.src.line_end(pos)
         rest = self.text[pos:le]
         ok = True
-        for cs, ce in self.toks.comments:
-            if pos <= cs < le:
-                if ce > le:
-                    ok = False
-                rest = rest.replace(self.text[cs:min(ce, le)], "")
+        for cs, ce in self.toks.comments_in(pos, le):
+            if ce > le:
+                ok = False
+            rest = rest.replace(self.text[cs:min(ce, le)], "")
         if ok and not rest.strip():
             self.edits.insert(le, "".join("\n" + indent + x for x in lines), NAME)
         else:
