@@ -29,6 +29,7 @@ class Symbol:
     pos: int
     owner: c_ast.Node | None = None     # an enumerator's Enum
     at_file: bool = False               # declared at file scope
+    scope: "Scope | None" = None        # where it is declared
 
     @property
     def defines(self) -> bool:
@@ -47,6 +48,7 @@ class Scope:
         self.tags: dict[str, list[Symbol]] = {}
 
     def declare(self, sym: Symbol) -> None:
+        sym.scope = self
         table = self.tags if sym.kind in ("struct", "union", "enum") else self.names
         table.setdefault(sym.name, []).append(sym)
 

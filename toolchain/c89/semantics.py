@@ -49,6 +49,7 @@ class Semantics:
         self._ext_index: dict[int, int] | None = None
         self._full_indexed = False
         self._functions: dict[int, tuple[FunctionScopes, int]] = {}
+        self._tops: dict[int, int] = {}     # id of a function scope -> its function's index
         self._last = None
         self._enum_values: dict[int, tuple[c_ast.Node, int | None]] = {}
 
@@ -75,11 +76,25 @@ class Semantics:
         if ent is None:
             self._index_full()
             ent = self._functions[id(fd)] = (function_scopes(fd), self.ext_index[id(fd)])
+            self._tops[id(ent[0].top)] = ent[1]
         return ent[0]
+
+    def place_of(self, sym: Symbol, whole_scope: bool = False) -> "Place":
+        """Where ``sym`` is declared (``whole_scope``: after everything its
+        scope declares): what the names in its type mean."""
+        sc = sym.scope
+        if sym.at_file or sc is None:
+            k = self.ext_index.get(id(sym.node)) if not whole_scope else None
+            return Place(self, self.file, k, k) if k is not None else \
+                Place(self, self.file, _END, _END)
+        top = sc
+        while top.parent is not None:
+            top = top.parent
+        return Place(self, sc, _END if whole_scope else sym.pos, self._tops.get(id(top), _END))
 
     def at(self, node=None, fd: c_ast.FuncDef | None = None) -> "Place":
         """The place of ``node``: its scope and position (inside ``fd`` when
-        given; else in any function asked about so far, else at file scope,
+        given; else in the function asked about last, else at file scope,
         after every file-scope declaration).  Declarations and statements
         have places; parts of expressions and declarators (``scopes.UNPLACED``)
         do not: ask with the declaration or statement holding them."""
@@ -95,9 +110,8 @@ class Semantics:
         if fd is not None:
             self.function(fd)
             cands = [self._functions[id(fd)]]
-        else:
-            cands = ([self._last] if self._last is not None else []) + \
-                list(self._functions.values())
+        else:       # the function asked about last (a node's own: give ``fd``)
+            cands = [self._last] if self._last is not None else []
         for ent in cands:
             p = ent[0].points.get(key)
             if p is not None:
@@ -161,9 +175,10 @@ class Semantics:
         for e in enum.values.enumerators:      # in progress: no value yet
             self._enum_values.setdefault(id(e), (e, None))
         nxt = 0
+        here = self.place_of(sym, whole_scope=True)
         for e in enum.values.enumerators:
             if e.value is not None:
-                v = self.at(e).int_value(e.value)
+                v = here.int_value(e.value)
                 if v is None:
                     break
                 nxt = v
@@ -238,7 +253,7 @@ class Place:
                 sym = here.lookup(t.type.names[0])
                 if sym is not None and sym.kind == "typedef":
                     t = sym.type
-                    here = here.sem.at(sym.node)
+                    here = here.sem.place_of(sym)
                     continue
             if isinstance(t, c_ast.Typename):
                 t = t.type

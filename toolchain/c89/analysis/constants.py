@@ -100,7 +100,7 @@ def _constant_name(here, name: str) -> bool:
     if here.static_storage(name) is None:
         return False
     return sym.kind == "function" or isinstance(
-        here.sem.at(sym.node).resolve(sym.type), (c_ast.ArrayDecl, c_ast.FuncDecl))
+        here.sem.place_of(sym).resolve(sym.type), (c_ast.ArrayDecl, c_ast.FuncDecl))
 
 
 def static_lvalue(here, n) -> bool:
@@ -114,7 +114,7 @@ def static_lvalue(here, n) -> bool:
     if isinstance(n, c_ast.ArrayRef) and isinstance(n.name, c_ast.ID):
         sym = here.static_storage(n.name.name)
         return sym is not None and is_constant(here, n.subscript) and isinstance(
-            here.sem.at(sym.node).resolve(sym.type), c_ast.ArrayDecl)
+            here.sem.place_of(sym).resolve(sym.type), c_ast.ArrayDecl)
     if isinstance(n, c_ast.Constant) and n.type == "string":
         return True
     return False

@@ -139,7 +139,7 @@ class Resolver:
             sym = self.ty.lookup(node.name)
             if sym is None or sym.kind != "object":
                 return "scalar"  # an enumerator, a function name (address), undeclared
-            where = self.ty.sem.at(sym.node)
+            where = self.ty.sem.place_of(sym)
             return "agg" if is_aggregate(where, sym.type) else "scalar"
         if isinstance(node, (c_ast.FuncCall, c_ast.StructRef, c_ast.ArrayRef, c_ast.TernaryOp)):
             return "unknown"

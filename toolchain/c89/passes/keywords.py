@@ -173,10 +173,11 @@ class _Pass:
         # member name -> kind, over every struct and union (expressions have
         # no types here, so s.m is judged by the name m)
         self.member_kinds: dict[str, object] = {}
+        member_place = sem.at()     # members' types read at file scope
         for s in sem.definitions():
             for m in s.decls or []:
                 if m.name:
-                    kind = self._kind(m.type, sem.at(m))
+                    kind = self._kind(m.type, member_place)
                     prev = self.member_kinds.get(m.name, kind)
                     self.member_kinds[m.name] = kind if prev == kind else "mixed"
         for fd in self.u.func_defs():
@@ -207,7 +208,7 @@ class _Pass:
         got = self._kinds.get(id(sym.node))
         if got is None or got[0] is not sym.node:
             got = self._kinds[id(sym.node)] = (sym.node,
-                                               self._kind(sym.type, self.sem.at(sym.node)))
+                                               self._kind(sym.type, self.sem.place_of(sym)))
         return got[1]
 
     def _function(self, name: str):
@@ -215,7 +216,7 @@ class _Pass:
         sym = self.here.lookup(name)
         if sym is None or sym.kind != "function" or not isinstance(sym.type, c_ast.FuncDecl):
             return None, None
-        return sym.type, self.sem.at(sym.node)
+        return sym.type, self.sem.place_of(sym)
 
     def is_bool_lvalue(self, n) -> bool | None:
         """True/False when the type of the lvalue is known, None when not."""
