@@ -32,23 +32,6 @@
 
 /* ---------------------------------------------------------------- the FPU */
 
-#if defined(__GNUC__) && defined(__i386__) && !defined(__SSE_MATH__)
-#define L98_X87_ASM 1
-#elif defined(_M_IX86) || defined(__386__) || defined(__BORLANDC__)
-#include <float.h>
-#if defined(_MCW_PC)
-#define L98_X87_CONTROL87 1
-#define L98_MCW_PC _MCW_PC
-#define L98_PC_24 _PC_24
-#define L98_PC_53 _PC_53
-#elif defined(MCW_PC)
-#define L98_X87_CONTROL87 1
-#define L98_MCW_PC MCW_PC
-#define L98_PC_24 PC_24
-#define L98_PC_53 PC_53
-#endif
-#endif
-
 #if defined(L98_X87_ASM)
 
 unsigned l98_fpu_precision(int bits)
@@ -101,25 +84,20 @@ void l98_fpu_restore(unsigned old)
 
 /* ---------------------------------------------------------------- fp32 matmul */
 
-/* On an x87 FPU with the precision control at 24 bits every operation rounds
- * to float's precision, so a long double accumulator gives the float sums
- * bit for bit (exponent range aside: only products below FLT_MIN could
- * differ), and the compiler keeps it in a register: C89's rounding of
- * intermediates applies to float variables, not long double ones. */
-#if defined(L98_X87_ASM) || defined(L98_X87_CONTROL87)
-typedef long double l98_acc;
-#else
-typedef float l98_acc;
-#endif
-
 void l98_matmul_f32(float *xout, const float *x, const float *w, int n, int d)
 {
     unsigned cw = l98_fpu_precision(24);
     int i, j;
     for (i = 0; i < d; i++) {
         const float *row = w + (long)i * n;
-        l98_acc val = 0.0f;
-        for (j = 0; j < n; j++)
+        l98_facc val = 0.0f;
+        for (j = 0; j + 4 <= n; j += 4) {       /* unrolled; the order of the sum kept */
+            val += row[j] * x[j];
+            val += row[j + 1] * x[j + 1];
+            val += row[j + 2] * x[j + 2];
+            val += row[j + 3] * x[j + 3];
+        }
+        for (; j < n; j++)
             val += row[j] * x[j];
         xout[i] = (float)val;
     }

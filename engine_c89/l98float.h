@@ -20,6 +20,37 @@
 #ifndef L98FLOAT_H
 #define L98FLOAT_H
 
+/* How the precision control is reached: GNU asm (gcc on i386 with x87 math),
+ * or _control87 from <float.h> (MSVC, Borland, Watcom on x86). */
+#if defined(__GNUC__) && defined(__i386__) && !defined(__SSE_MATH__)
+#define L98_X87_ASM 1
+#elif defined(_M_IX86) || defined(__386__) || defined(__BORLANDC__)
+#include <float.h>
+#if defined(_MCW_PC)
+#define L98_X87_CONTROL87 1
+#define L98_MCW_PC _MCW_PC
+#define L98_PC_24 _PC_24
+#define L98_PC_53 _PC_53
+#elif defined(MCW_PC)
+#define L98_X87_CONTROL87 1
+#define L98_MCW_PC MCW_PC
+#define L98_PC_24 PC_24
+#define L98_PC_53 PC_53
+#endif
+#endif
+
+/* A float accumulator.  On an x87 FPU with the precision control at 24 bits
+ * every operation rounds to float's precision, so a long double accumulator
+ * gives the float sums bit for bit (exponent range aside: only values below
+ * FLT_MIN could differ) and the compiler keeps it in a register: C89's
+ * rounding of intermediates applies to float variables, not long double
+ * ones.  Elsewhere it is a float. */
+#if defined(L98_X87_ASM) || defined(L98_X87_CONTROL87)
+typedef long double l98_facc;
+#else
+typedef float l98_facc;
+#endif
+
 /* Set the x87 precision control to `bits` (24 or 53); returns the old
  * control word for l98_fpu_restore (0 where there is no x87 FPU). */
 unsigned l98_fpu_precision(int bits);

@@ -47,57 +47,82 @@ static void l98q_rows_scalar(c89_int32_t *sums, const signed char *xq, const sig
 {
     int r, g, k;
     for (r = r0; r < r1; r++) {
-        const signed char *row = wq + (long)r * n;
+        const signed char *b = wq + (long)r * n + (long)g0 * gs;
+        const signed char *a = xq + (long)g0 * gs;
         for (g = g0; g < g1; g++) {
-            const signed char *a = xq + (long)g * gs;
-            const signed char *b = row + (long)g * gs;
             c89_int32_t acc = 0;
             for (k = 0; k < gs; k++)
                 acc += (c89_int32_t)a[k] * (c89_int32_t)b[k];
             *sums++ = acc;
+            a += gs;
+            b += gs;
         }
     }
 }
 
 #if defined(L98Q_MMX)
 
-static short *l98q_x16;         /* x's int8 values sign-extended to 16 bits */
-static int l98q_x16_size;
+/* The MMX kernel reads eight weights (one quadword) at a time as four
+ * 16-bit words, each word an odd weight (high byte) and an even one (low
+ * byte).  Flipping the even byte's top bit (pxor 0x0080) makes the word
+ * 256 * odd + (even + 128) exactly; an arithmetic shift by 8 gives odd.  So
+ * with x prepared once per call as
+ *     xe = the even x values,  xo = odd x - 256 * even x   (16-bit; |x| <= 127)
+ * two pmaddwd give
+ *     (256 odd + even + 128) * xe + odd * xo = even * xe + odd * x_odd + 128 xe
+ * and the group's sum starts at -128 * (sum of its even x values).  Every
+ * step is exact in 32-bit lanes (wrapping where a partial sum would overflow
+ * is undone by the end, since the true dot product fits). */
 
-/* The same with MMX, from x16 (x's values as shorts). */
+static short *l98q_x16;         /* per 8 x values: xe[4], xo[4] */
+static c89_int32_t *l98q_xcorr; /* per group: -128 * sum of its even x values */
+static int l98q_x16_size, l98q_xcorr_size;
+
+/* One quadword of weights (b) against its x16 pair (a): the even lanes into
+ * acc, the odd ones into acc2 (two chains the CPU can overlap). */
+#define L98Q_MMX8(b, a)                                             \
+    w = _mm_xor_si64((b), flip);                                    \
+    o = _mm_srai_pi16(w, 8);                                        \
+    acc = _mm_add_pi32(acc, _mm_madd_pi16(w, (a)[0]));              \
+    acc2 = _mm_add_pi32(acc2, _mm_madd_pi16(o, (a)[1]))
+
+/* A group of `blocks` quadwords; the sum goes to *sums. */
+#define L98Q_MMX_GROUP(blocks, body)                                \
+    do {                                                            \
+        __m64 acc = _mm_cvtsi32_si64(*c++), acc2 = _mm_setzero_si64(); \
+        __m64 w, o;                                                 \
+        body;                                                       \
+        acc = _mm_add_pi32(acc, acc2);                              \
+        acc = _mm_add_pi32(acc, _mm_srli_si64(acc, 32));            \
+        *sums++ = _mm_cvtsi64_si32(acc);                            \
+        b += (blocks);                                              \
+        a += 2 * (blocks);                                          \
+    } while (0)
+
 __attribute__((__noinline__))
-static void l98q_rows_mmx(c89_int32_t *sums, const short *x16, const signed char *wq,
-                          int n, int gs, int r0, int r1, int g0, int g1)
+static void l98q_rows_mmx(c89_int32_t *sums, const short *x16, const c89_int32_t *xcorr,
+                          const signed char *wq, int n, int gs, int r0, int r1, int g0, int g1)
 {
+    const __m64 flip = _mm_set1_pi16(0x0080);
+    int blocks = gs / 8;
     int r, g, k;
     for (r = r0; r < r1; r++) {
-        const signed char *row = wq + (long)r * n;
-        for (g = g0; g < g1; g++) {
-            const short *a = x16 + (long)g * gs;
-            const signed char *b = row + (long)g * gs;
-            __m64 acc = _mm_setzero_si64();
-            c89_int32_t tail = 0;
-            for (k = 0; k + 8 <= gs; k += 8) {
-                __m64 w8 = *(const __m64 *)(const void *)(b + k);
-                /* each byte twice in a word, then an arithmetic shift: sign extension */
-                __m64 lo = _mm_srai_pi16(_mm_unpacklo_pi8(w8, w8), 8);
-                __m64 hi = _mm_srai_pi16(_mm_unpackhi_pi8(w8, w8), 8);
-                acc = _mm_add_pi32(acc, _mm_madd_pi16(lo, *(const __m64 *)(const void *)(a + k)));
-                acc = _mm_add_pi32(acc, _mm_madd_pi16(hi,
-                                                      *(const __m64 *)(const void *)(a + k + 4)));
-            }
-            if (k + 4 <= gs) {
-                c89_int32_t w4;
-                __m64 lo;
-                memcpy(&w4, b + k, 4);
-                lo = _mm_cvtsi32_si64(w4);
-                lo = _mm_srai_pi16(_mm_unpacklo_pi8(lo, lo), 8);
-                acc = _mm_add_pi32(acc, _mm_madd_pi16(lo, *(const __m64 *)(const void *)(a + k)));
-                k += 4;
-            }
-            for (; k < gs; k++)
-                tail += (c89_int32_t)a[k] * (c89_int32_t)b[k];
-            *sums++ = _mm_cvtsi64_si32(acc) + _mm_cvtsi64_si32(_mm_srli_si64(acc, 32)) + tail;
+        const __m64 *b = (const __m64 *)(const void *)(wq + (long)r * n + (long)g0 * gs);
+        const __m64 *a = (const __m64 *)(const void *)(x16 + (long)g0 * gs);
+        const c89_int32_t *c = xcorr + g0;
+        if (blocks == 4) {              /* group size 32 (stories15M, stories42M) */
+            for (g = g0; g < g1; g++)
+                L98Q_MMX_GROUP(4, L98Q_MMX8(b[0], a); L98Q_MMX8(b[1], a + 2);
+                               L98Q_MMX8(b[2], a + 4); L98Q_MMX8(b[3], a + 6));
+        } else if (blocks == 8) {       /* group size 64 (export.py's default) */
+            for (g = g0; g < g1; g++)
+                L98Q_MMX_GROUP(8, L98Q_MMX8(b[0], a); L98Q_MMX8(b[1], a + 2);
+                               L98Q_MMX8(b[2], a + 4); L98Q_MMX8(b[3], a + 6);
+                               L98Q_MMX8(b[4], a + 8); L98Q_MMX8(b[5], a + 10);
+                               L98Q_MMX8(b[6], a + 12); L98Q_MMX8(b[7], a + 14));
+        } else {
+            for (g = g0; g < g1; g++)
+                L98Q_MMX_GROUP(blocks, for (k = 0; k < blocks; k++) { L98Q_MMX8(b[k], a + 2 * k); });
         }
     }
     _mm_empty();
@@ -117,10 +142,14 @@ static int l98q_cpu_has_mmx(void)
     return (d & bit_MMX) != 0;
 }
 
-/* x16 holds x's n values as shorts; 0 when there is no memory for it. */
-static int l98q_expand(const signed char *xq, int n)
+/* Prepares x16 and xcorr for the MMX kernel; 0 when it cannot be used (no
+ * memory, a group size that is not a multiple of 8, a value of -128). */
+static int l98q_prepare(const signed char *xq, int n, int gs)
 {
-    int k;
+    int groups = n / gs, k, g;
+    if (gs % 8 != 0)
+        return 0;
+    n = groups * gs;
     if (n > l98q_x16_size) {
         short *p = (short *)malloc((size_t)n * sizeof(short));
         if (p == NULL)
@@ -129,8 +158,30 @@ static int l98q_expand(const signed char *xq, int n)
         l98q_x16 = p;
         l98q_x16_size = n;
     }
-    for (k = 0; k < n; k++)
-        l98q_x16[k] = xq[k];
+    if (groups > l98q_xcorr_size) {
+        c89_int32_t *p = (c89_int32_t *)malloc((size_t)groups * sizeof(c89_int32_t));
+        if (p == NULL)
+            return 0;
+        free(l98q_xcorr);
+        l98q_xcorr = p;
+        l98q_xcorr_size = groups;
+    }
+    for (k = 0; k < n; k += 8) {
+        int i;
+        for (i = 0; i < 4; i++) {
+            int e = xq[k + 2 * i], o = xq[k + 2 * i + 1];
+            if (e == -128 || o == -128)
+                return 0;
+            l98q_x16[k + i] = (short)e;
+            l98q_x16[k + 4 + i] = (short)(o - 256 * e);
+        }
+    }
+    for (g = 0; g < groups; g++) {
+        c89_int32_t even = 0;
+        for (k = g * gs; k < (g + 1) * gs; k += 2)
+            even += xq[k];
+        l98q_xcorr[g] = -128 * even;
+    }
     return 1;
 }
 
@@ -149,59 +200,80 @@ const char *l98q_kernel_name(void)
 
 /* ---------------------------------------------------------------- matmul */
 
+/* The float part of rows r0..r1-1 from their group sums, in runq.c's order:
+ *     val += ((float) ival) * w->s[(in + j) / GS] * x->s[j / GS];
+ * (float)ival is exact when |ival| < 2^24 (group size <= 1040: 127 * 127
+ * * 1040 < 2^24), and then the sum is converted by the FPU on the way. */
+static void l98q_float_part(float *xout, const c89_int32_t *sums, const float *xs,
+                            const float *ws, int n, int gs, int r0, int r1, int groups)
+{
+    int r, g;
+    for (r = r0; r < r1; r++) {
+        long in = (long)r * n;
+        const float *wsr = ws + in / gs;
+        l98_facc val = 0.0f;
+        if (n % gs != 0 || gs > 1040) {     /* the general form */
+            for (g = 0; g < groups; g++)
+                val += ((float)sums[g]) * ws[(in + (long)g * gs) / gs] * xs[g];
+        } else {
+            for (g = 0; g < groups; g++)
+                val += (l98_facc)sums[g] * wsr[g] * xs[g];
+        }
+        xout[r] = (float)val;
+        sums += groups;
+    }
+}
+
 void l98q_matmul_gs(float *xout, const signed char *xq, const float *xs,
                     const signed char *wq, const float *ws, int n, int d, int gs)
 {
     int groups = gs > 0 ? n / gs : 0;
-    int per_call = groups < L98Q_BLOCK_INTS ? groups : L98Q_BLOCK_INTS;
-    int block = per_call > 0 ? L98Q_BLOCK_INTS / per_call : 1;
-    int mmx = 0;
-    int r0, g0;
-    unsigned cw = l98_fpu_precision(24);
+    int block, mmx = 0, r0;
+    unsigned cw;
 
+    if (groups <= 0) {              /* runq.c: no group fits, xout is 0 */
+        for (r0 = 0; r0 < d; r0++)
+            xout[r0] = 0.0f;
+        return;
+    }
+    cw = l98_fpu_precision(24);
 #if defined(L98Q_MMX)
-    mmx = l98q_kernel_name()[0] == 'm' && l98q_expand(xq, groups * gs);
+    mmx = l98q_kernel_name()[0] == 'm' && l98q_prepare(xq, n, gs);
 #endif
     (void)mmx;          /* without MMX support only the scalar kernel exists */
-    if (block > 16)
-        block = 16;
-    if (groups > L98Q_BLOCK_INTS)
-        block = 1;
-    for (r0 = 0; r0 < d; r0 += block) {
-        int r1 = r0 + block < d ? r0 + block : d;
-        int r;
-        if (groups <= L98Q_BLOCK_INTS) {
+    if (groups <= L98Q_BLOCK_INTS) {
+        block = L98Q_BLOCK_INTS / groups;
+        if (block > 16)
+            block = 16;
+        for (r0 = 0; r0 < d; r0 += block) {
+            int r1 = r0 + block < d ? r0 + block : d;
 #if defined(L98Q_MMX)
             if (mmx)
-                l98q_rows_mmx(l98q_sums, l98q_x16, wq, n, gs, r0, r1, 0, groups);
+                l98q_rows_mmx(l98q_sums, l98q_x16, l98q_xcorr, wq, n, gs, r0, r1, 0, groups);
             else
 #endif
                 l98q_rows_scalar(l98q_sums, xq, wq, n, gs, r0, r1, 0, groups);
-            for (r = r0; r < r1; r++) {
-                const c89_int32_t *sum = l98q_sums + (long)(r - r0) * groups;
-                long in = (long)r * n;
-                float val = 0.0f;
-                int g;
-                for (g = 0; g < groups; g++)
-                    val += ((float)sum[g]) * ws[(in + (long)g * gs) / gs] * xs[g];
-                xout[r] = val;
-            }
-        } else {                /* one row, its groups a buffer at a time */
+            l98q_float_part(xout, l98q_sums, xs, ws, n, gs, r0, r1, groups);
+        }
+    } else {                        /* long rows: each row's groups a buffer at a time */
+        for (r0 = 0; r0 < d; r0++) {
             long in = (long)r0 * n;
-            float val = 0.0f;
+            l98_facc val = 0.0f;
+            int g0;
             for (g0 = 0; g0 < groups; g0 += L98Q_BLOCK_INTS) {
                 int g1 = g0 + L98Q_BLOCK_INTS < groups ? g0 + L98Q_BLOCK_INTS : groups;
                 int g;
 #if defined(L98Q_MMX)
                 if (mmx)
-                    l98q_rows_mmx(l98q_sums, l98q_x16, wq, n, gs, r0, r1, g0, g1);
+                    l98q_rows_mmx(l98q_sums, l98q_x16, l98q_xcorr, wq, n, gs, r0, r0 + 1,
+                                  g0, g1);
                 else
 #endif
-                    l98q_rows_scalar(l98q_sums, xq, wq, n, gs, r0, r1, g0, g1);
+                    l98q_rows_scalar(l98q_sums, xq, wq, n, gs, r0, r0 + 1, g0, g1);
                 for (g = g0; g < g1; g++)
                     val += ((float)l98q_sums[g - g0]) * ws[(in + (long)g * gs) / gs] * xs[g];
             }
-            xout[r0] = val;
+            xout[r0] = (float)val;
         }
     }
     l98_fpu_restore(cw);
