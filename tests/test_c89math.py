@@ -335,6 +335,14 @@ def test_port_keeps_a_programs_own_round():
     assert port_source(src, "u.c").text == src
 
 
+def test_port_keeps_a_variable_or_parameter_named_like_a_math_function():
+    """BLAKE3's round_fn(..., size_t round) indexes MSG_SCHEDULE[round]: no rename."""
+    src = ("#include <stddef.h>\n#include <math.h>\nstatic const int S[2] = {1, 2};\n"
+           "int f(size_t round) { return S[round]; }\n"
+           "int g(void) { int trunc = 1; return trunc + 1; }\n")
+    assert port_source(src, "v.c").text == src
+
+
 def test_ported_program_builds_strictly_and_computes_like_c99(tmp_path):
     """A C99 program using the functions, ported, built by gcc -std=c89 -pedantic-errors
     with c89math.c, prints what the C99 original prints with glibc."""

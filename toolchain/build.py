@@ -21,6 +21,8 @@ from pathlib import Path
 import jinja2
 
 from . import __version__, runtime
+from .compilers import bundle_drivers
+from .compilers.facts import DEFAULT_COMPILER, DEFAULT_TARGET
 from .diag import ToolchainError
 from .targets import Target, load_target, target_names
 
@@ -39,9 +41,13 @@ PROGRAM_WHAT = "the llama2.c program, ported to C89"
 
 
 def add_build_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--target", default="win98-p2", choices=target_names(),
+    p.add_argument("--target", default=DEFAULT_TARGET, choices=target_names(),
                    help="what the EXE must run on (default: %(default)s)")
-    p.add_argument("--compiler", default="mingw", help="compiler driver (default: %(default)s)")
+    p.add_argument("--compiler", default=DEFAULT_COMPILER,
+                   help="compiler driver (default: %(default)s)")
+    p.add_argument("--bundle-only", action="store_true",
+                   help="write the compiler's source bundle (sources, makefile, BUILD.BAT) "
+                        "without compiling (" + ", ".join(bundle_drivers()) + ")")
     p.add_argument("--source", metavar="PATH",
                    help="a llama2.c run.c or checkout to build instead of the pinned upstream")
     p.add_argument("--offline", action="store_true",
@@ -117,15 +123,16 @@ def _render(name: str, **values) -> str:
     return env.get_template(name).render(**values)
 
 
-def port_program(text: str, name: str, progress: Progress) -> str:
-    """Apply our patches, then the C89 rewriter, to one upstream source file."""
+def port_program(text: str, name: str, progress: Progress, defines=()) -> str:
+    """Apply our patches, then the C89 rewriter, to one upstream source file;
+    ``defines`` are the compiler's predefined macros (-D syntax)."""
     from .c89 import port_source
     from .patching import apply_patches
 
     patched = apply_patches(text, name)
     for note in patched.notes:
         progress.info(f"patch {note}")
-    ported = port_source(patched.text, name, include_dirs=[ENGINE])
+    ported = port_source(patched.text, name, include_dirs=[ENGINE], defines=defines)
     progress.info("C89 passes: " + (", ".join(ported.passes_applied) or "none needed"))
     return ported.text
 
@@ -167,11 +174,19 @@ def build(args: argparse.Namespace) -> BuildReport:
 
     target = load_target(args.target)
     driver = get_driver(args.compiler)
+    bundle_only = getattr(args, "bundle_only", False) or not driver.compiles()
+    if bundle_only and not driver.bundle_templates:
+        raise ToolchainError(f"the '{driver.name}' compiler driver makes no source bundles",
+                             hint="--bundle-only is for " + ", ".join(bundle_drivers()),
+                             exit_code=2)
+    if not bundle_only:
+        driver.require()          # a missing compiler stops the build before any work
+    macros = driver.predefined_macros(target)      # what the compiler's preprocessor sees
     # mingw keeps dist/<target>; other compilers get dist/<target>-<compiler>
     folder = target.name if driver.name == "mingw" else f"{target.name}-{driver.name}"
     dist = Path(args.dist) if args.dist else ROOT / "dist" / folder
     work = Path(args.build_dir) if args.build_dir else ROOT / "build" / folder
-    progress = Progress(6 if driver.compiles() else 4, args.verbose)
+    progress = Progress(4 if bundle_only else 7, args.verbose)
     print(f"llama98 {__version__}: building for {target.name} ({target.description})")
 
     progress.step("source")
@@ -205,12 +220,12 @@ def build(args: argparse.Namespace) -> BuildReport:
     src_dir = work / "src"
     src_dir.mkdir(parents=True)
     program_c = src_dir / "run.c"
-    program_c.write_text(port_program(source.path.read_text("utf-8"), source.path.name, progress),
-                         "utf-8")
+    program_c.write_text(port_program(source.path.read_text("utf-8"), source.path.name, progress,
+                                      macros), "utf-8")
     for name in ENGINE_SOURCES + ENGINE_HEADERS:
         shutil.copy2(ENGINE / name, src_dir / name)
     progress.info(f"sources in {src_dir}")
-    if not driver.compiles():
+    if bundle_only:
         return _package_bundle(driver, target, dist, src_dir, program_c, source, args,
                                model, tokenizer, model_info, progress)
 
@@ -235,6 +250,14 @@ def build(args: argparse.Namespace) -> BuildReport:
         raise ToolchainError(f"{result.exe} fails the {target.name} audit:\n{audit_text}",
                              hint="the full report is in " + str(work / "AUDIT.TXT"))
 
+    progress.step("verify against the reference")
+    from .verify import verify_build
+    audit_text += verify_build(
+        src_dir, program_c, [src_dir / n for n in ENGINE_SOURCES], result.exe, model, tokenizer,
+        work / "verify", source_description=source.description,
+        cache_dir=upstream.resolve_cache_dir(args.cache_dir), info=progress.info,
+        log=progress.command).audit_section()
+
     progress.step(f"package {dist}")
     with staged_dir(dist) as staging:
         files = [DistFile(EXE_NAME, "the program")]
@@ -246,7 +269,7 @@ def build(args: argparse.Namespace) -> BuildReport:
                       DistFile(TOKENIZER_NAME, f"its vocabulary ({Path(tokenizer).name})")]
         files += [DistFile("RUN.BAT", "runs the program on MODEL.BIN"),
                   DistFile("README.TXT", "this file"),
-                  DistFile("AUDIT.TXT", f"proof the EXE fits {target.name}: CPU, PE header, imports"),
+                  DistFile("AUDIT.TXT", f"proof the EXE fits {target.name}, and what was verified"),
                   DistFile("SHA256SUMS", "checksums of every file here")]
         values = dict(program="llama2.c", exe=EXE_NAME, version=__version__, target=target,
                       source_description=source.description, files=files,
@@ -281,8 +304,8 @@ def _package_bundle(driver, target: Target, dist: Path, src_dir: Path, program_c
                   ("RUN.BAT", "runs the program on MODEL.BIN (after BUILD)")]
     extra.append(("SHA256SUMS", "checksums of every file here"))
     with staged_dir(dist) as staging:
-        written = driver.bundle(src_dir, [program_c] + [src_dir / n for n in ENGINE_SOURCES],
-                                [src_dir / n for n in ENGINE_HEADERS], target, staging,
+        written = driver.bundle(src_dir, [program_c], [src_dir / n for n in ENGINE_HEADERS],
+                                target, staging, library=[src_dir / n for n in ENGINE_SOURCES],
                                 source_description=source.description, extra_files=extra,
                                 descriptions={program_c.name: PROGRAM_WHAT},
                                 version=__version__, log=progress.command)

@@ -428,6 +428,12 @@ def to_bytes(ckpt: Checkpoint) -> bytes:
     return b"".join(parts)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_checkpoint(ckpt: Checkpoint, path: str | os.PathLike) -> Path:
     """Write ``ckpt`` (complete or not at all: a temporary file renamed into place)."""
     path = Path(path)
@@ -437,12 +443,14 @@ def write_checkpoint(ckpt: Checkpoint, path: str | os.PathLike) -> Path:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
+            os.chmod(tmp, 0o666 & ~_umask())          # mkstemp made it 0600
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as err:
-        raise ToolchainError(f"{path}: cannot write the checkpoint: {err.strerror or err}") from None
+        raise ToolchainError(f"{path}: cannot write the checkpoint: "
+                             f"{err.strerror or err}") from None
     return path
 
 

@@ -14,7 +14,6 @@ from .diag import ToolchainError
 class Target:
     name: str
     description: str
-    march: str
     mtune: str
     isa: str
     isa_description: str
@@ -50,7 +49,6 @@ def load_target(name: str) -> Target:
     return Target(
         name=name,
         description=entry["description"],
-        march=entry["cpu"]["march"],
         mtune=entry["cpu"]["mtune"],
         isa=entry["isa"],
         isa_description=isa["description"],

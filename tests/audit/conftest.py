@@ -7,6 +7,7 @@ linked only against a kernel32 import library generated here with dlltool.
 from __future__ import annotations
 
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
@@ -195,3 +196,83 @@ def exes(mingw, tmp_path_factory) -> dict[str, Path]:
 def shared_api() -> Path:
     p = Path(__file__).resolve().parents[2] / ".." / "shared" / "win9x-api"
     return p.resolve()
+
+
+# -- malformed images: a real EXE with one header field patched ----------------------------
+
+
+class PeFile:
+    """Offsets of the headers of a PE32 file held in a bytearray, for patching one field."""
+
+    def __init__(self, raw: bytes):
+        self.raw = bytearray(raw)
+        self.lfanew = struct.unpack_from("<I", self.raw, 0x3C)[0]
+        self.opt = self.lfanew + 24
+        self.nsec, self.opt_size = struct.unpack_from("<H12xH", self.raw, self.lfanew + 6)
+        self.table = self.opt + self.opt_size
+
+    def section(self, name: bytes) -> int:
+        """File offset of the section header called ``name``."""
+        for k in range(self.nsec):
+            h = self.table + 40 * k
+            if self.raw[h:h + 8].rstrip(b"\0") == name:
+                return h
+        raise KeyError(name)
+
+    def put(self, off: int, value: int, fmt: str = "<I") -> "PeFile":
+        struct.pack_into(fmt, self.raw, off, value)
+        return self
+
+    def get(self, off: int, fmt: str = "<I") -> int:
+        return struct.unpack_from(fmt, self.raw, off)[0]
+
+    def directory(self, k: int) -> int:
+        """File offset of data directory ``k`` (RVA, then size)."""
+        return self.opt + 96 + 8 * k
+
+    def rva_to_offset(self, rva: int) -> int:
+        for k in range(self.nsec):
+            h = self.table + 40 * k
+            vsize, va, size, ptr = struct.unpack_from("<IIII", self.raw, h + 8)
+            if va <= rva < va + max(vsize, size):
+                return ptr + rva - va
+        raise KeyError(hex(rva))
+
+    # section header fields
+    VSIZE, RVA, RAW_SIZE, RAW_PTR = 8, 12, 16, 20
+
+
+def with_extra_sections(raw: bytes, count: int, share: bytes = b".text") -> bytes:
+    """``raw`` with ``count`` more sections whose raw data is ``share``'s (placed after the
+    image in memory); the section table grows, the section data moves down the file."""
+    pe = PeFile(raw)
+    src = bytearray(raw)
+    fa, sa = pe.get(pe.opt + 36), pe.get(pe.opt + 32)
+    heads = [bytearray(src[pe.table + 40 * k: pe.table + 40 * (k + 1)]) for k in range(pe.nsec)]
+    first_raw = min(struct.unpack_from("<I", h, 20)[0] for h in heads
+                    if struct.unpack_from("<I", h, 16)[0])
+    total = pe.nsec + count
+    new_first = (pe.table + 40 * total + fa - 1) // fa * fa
+    delta = new_first - first_raw
+    for h in heads:
+        if struct.unpack_from("<I", h, 16)[0]:
+            struct.pack_into("<I", h, 20, struct.unpack_from("<I", h, 20)[0] + delta)
+    model = next(h for h in heads if h[:8].rstrip(b"\0") == share)
+    va = max(struct.unpack_from("<I", h, 12)[0] + max(struct.unpack_from("<I", h, 8)[0], 1) for h in heads)
+    va = (va + sa - 1) // sa * sa
+    extra = []
+    for k in range(count):
+        h = bytearray(model)
+        h[:8] = (b".x%05d" % k)[:8].ljust(8, b"\0")
+        struct.pack_into("<I", h, 12, va)
+        va += sa
+        extra.append(h)
+    out = bytearray(src[:pe.table]) + b"".join(heads + extra)
+    out += bytes(new_first - len(out)) + src[first_raw:]
+    struct.pack_into("<H", out, pe.lfanew + 6, total)
+    sym = struct.unpack_from("<I", out, pe.lfanew + 12)[0]
+    if sym:
+        struct.pack_into("<I", out, pe.lfanew + 12, sym + delta)
+    struct.pack_into("<I", out, pe.opt + 56, va)          # SizeOfImage
+    struct.pack_into("<I", out, pe.opt + 60, new_first)   # SizeOfHeaders
+    return bytes(out)

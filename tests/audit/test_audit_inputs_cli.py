@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -62,6 +63,53 @@ def test_unknown_target(exes):
     assert ei.value.exit_code == 2
 
 
+# -- only regular files are read: no hang on a FIFO, no memory exhausted by a device -------------
+
+
+def run_cli_bounded(*args: str) -> subprocess.CompletedProcess:
+    """run_cli, but a hang fails the test instead of hanging the suite."""
+    return subprocess.run([sys.executable, "-m", "toolchain.cli", "audit", *map(str, args)],
+                          capture_output=True, text=True, timeout=60)
+
+
+def _special_files(tmp_path) -> dict:
+    fifo = tmp_path / "pipe.exe"
+    os.mkfifo(fifo)
+    zero = tmp_path / "zero.exe"
+    zero.symlink_to("/dev/zero")
+    folder = tmp_path / "folder.exe"
+    folder.mkdir()
+    return {"FIFO": (fifo, "FIFO (named pipe)"), "link to /dev/zero": (zero, "character device"),
+            "directory": (folder, "directory")}
+
+
+@pytest.mark.parametrize("kind", ["FIFO", "link to /dev/zero", "directory"])
+def test_not_a_regular_file(tmp_path, kind):
+    path, words = _special_files(tmp_path)[kind]
+    r = run_cli_bounded(path)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip() == f"{path}: error: is a {words}, not a regular file: cannot read executable"
+
+
+@pytest.mark.parametrize("kind", ["FIFO", "link to /dev/zero", "directory"])
+def test_exports_and_map_must_be_regular_files(exes, tmp_path, kind):
+    path, words = _special_files(tmp_path)[kind]
+    for option in ("--exports", "--map"):
+        r = run_cli_bounded(exes["clean"], option, path)
+        assert r.returncode == 2, (option, r.stderr)
+        assert words in r.stderr and "not a regular file" in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_too_large_executable(tmp_path):
+    big = tmp_path / "big.exe"
+    with open(big, "wb") as f:          # sparse: nothing is written, nothing is read
+        f.write(b"MZ")
+        f.truncate(300 << 20)
+    r = run_cli_bounded(big)
+    assert r.returncode == 2 and "too large" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
 # -- export lists ----------------------------------------------------------------------------
 
 
@@ -110,6 +158,37 @@ def test_unreadable_exports_file(exes, tmp_path):
     with pytest.raises(ToolchainError) as ei:
         audit_file(exes["clean"], "win98-p2", exports_path=tmp_path / "none.info")
     assert ei.value.exit_code == 2
+
+
+@pytest.mark.parametrize("content, words", [
+    (None, "export list too large"),                     # 100 MB (sparse)
+    ("random", "not an export list"),                    # 64 KiB of random bytes
+    (b"kernel32.dll\tGetTickCount\n\x00\x01\x02", "binary file"),
+    (b"GetTickCount\n\xe9t\xe9\n", "not an export list"),
+    (b"kernel32.dll\tGet Tick Count\n", "not an export list"),
+])
+def test_absurd_exports_file(exes, tmp_path, content, words):
+    bad = tmp_path / "bad.info"
+    if content is None:
+        with open(bad, "wb") as f:
+            f.truncate(100 << 20)
+    else:
+        bad.write_bytes(os.urandom(64 << 10) if content == "random" else content)
+    with pytest.raises(ToolchainError) as ei:
+        audit_file(exes["clean"], "win98-p2", exports_path=bad)
+    assert ei.value.exit_code == 2 and words in ei.value.message
+    r = run_cli_bounded(exes["clean"], "--exports", bad)
+    assert r.returncode == 2 and words in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert r.stderr.startswith(str(bad))
+
+
+def test_exports_file_with_entrypointexamer_notes(exes, tmp_path):
+    info = tmp_path / "notes.info"
+    info.write_text("; EPX 1.0\r\nkernel32.dll\tGetStdHandle\r\nkernel32.dll\tWriteFile\r\n"
+                    "kernel32.dll\tExitProcess\r\nmmdevldr.vxd\tUNKNOWN FORMAT\r\n"
+                    "empty.dll\tNO EXPORTS\r\nmissing.dll\tNOT FOUND\r\n")
+    assert audit_file(exes["clean"], "win98-p2", exports_path=info).ok
 
 
 def test_map_file_missing_or_empty(exes, tmp_path):

@@ -53,13 +53,13 @@ def test_json_report_and_failed_unit_writes_nothing(tmp_path, capsys):
 
 
 def test_targets_table_and_target_defines(tmp_path, capsys):
-    t = load_targets()
-    assert t["borland"]["defines"] == ["__BORLANDC__=0x502", "_WIN32", "__WIN32__"]
-    assert "__WATCOMC__=1300" in t["watcom"]["defines"] and "_WIN32" in t["win98-p2"]["defines"]
+    t = load_targets()          # the compilers' macros come from their drivers
+    assert {"__BORLANDC__=0x520", "__WIN32__"} <= set(t["borland"]["defines"])
+    assert "__WATCOMC__=1300" in t["openwatcom"]["defines"] and "_WIN32" in t["win98-p2"]["defines"]
     src = tree(tmp_path, {"w.c": "#ifdef __BORLANDC__\nint f(void) { for (int i = 0; i < 2; i++) ; "
                                  "return 0; }\n#endif\n"})
     assert main([str(src / "w.c"), "--check", "--target", "borland"]) == 1
-    assert main([str(src / "w.c"), "--check", "--target", "watcom"]) == 0
+    assert main([str(src / "w.c"), "--check", "--target", "openwatcom"]) == 0
     err = capsys.readouterr().err
     assert "c89-inactive" in err and "__WATCOMC__=1300" in err
     assert main([str(src / "w.c"), "--check", "--target", "nope"]) == 2

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import winapi
 from ..targets import Target, load_target
-from .image import Image, SymbolIndex, load_image, read_map_file
+from .image import AuditInputError, Image, SymbolIndex, load_image, read_map_file
 from .isa import IsaResult, IsaStats, scan
 from .pecheck import ImportsResult, check_imports, check_pe
 from .report import AuditReport
@@ -33,12 +33,15 @@ def audit_file(path: str | Path, target: str | Target, exports_path: str | Path 
     if image.kind.startswith("PE"):
         pe_checks = check_pe(image, tgt, index)
         if exports_path is not None:
-            exports = winapi.load_export_file(exports_path)
+            try:
+                exports = winapi.load_export_file(exports_path)
+            except winapi.ExportListError as err:
+                raise AuditInputError(err.path, err.reason)
             source = f"export list {exports_path}"
         else:
             exports = winapi.product_exports(tgt.api_floor)
             source = f"llama98's Windows {tgt.api_floor} API list (toolchain/data/win9x_api.tsv)"
-        imports = check_imports(image, exports, source)
+        imports = check_imports(image, exports, source, tgt.api_floor)
         imports.product_list = exports_path is None
     else:
         pe_checks = []

@@ -38,6 +38,7 @@ class Section:
     data: bytes           # the bytes that are in the file (zero-extended to the virtual size)
     executable: bool
     vsize: int = 0        # size in memory (PE); 0 = len(data)
+    file_offset: int = 0  # where ``data`` starts in the file
 
 
 @dataclass
@@ -60,20 +61,53 @@ class Image:
     symbol_source: str = "none"      # "COFF symbol table", "map file", ".symtab", "exports", "none"
     pe: object = None                # pefile.PE for PE32 images
     elf_machine: int = 0
+    # PE only: the section table as written, the image layout and the tables the loader reads
+    pe_sections: list = field(default_factory=list)     # [PeSection]
+    headers_size: int = 0
+    image_size: int = 0
+    base: int = 0
+    imports: list = field(default_factory=list)         # [petables.ImportedDll], delay-loaded too
+    exports: list = field(default_factory=list)         # [(name, rva)]
+    tls_callbacks: list = field(default_factory=list)   # [VA]
+    table_problems: dict = field(default_factory=dict)  # table name -> [why the loader fails]
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.raw).hexdigest()
 
-    def section_at(self, addr: int) -> Section | None:
-        for s in self.sections:
-            if s.vaddr <= addr < s.vaddr + max(len(s.data), s.vsize):
-                return s
-        return None
-
 
 # ---------------------------------------------------------------------------
 # PE32
+
+# Bigger files are not Windows 9x programs (the whole private arena is 2 GB) and
+# would only exhaust the memory of the audit.
+IMAGE_FILE_LIMIT = 256 << 20
+
+
+@dataclass
+class PeSection:
+    """One row of the PE section table, as written (nothing clamped)."""
+    index: int            # 1-based, as map files and COFF symbols count them
+    name: str
+    rva: int              # VirtualAddress
+    vsize: int            # VirtualSize (0: the loader uses SizeOfRawData)
+    raw_ptr: int          # PointerToRawData
+    raw_size: int         # SizeOfRawData
+    characteristics: int
+
+    @property
+    def mapped_size(self) -> int:
+        """Bytes of address space the loader gives the section."""
+        return self.vsize or self.raw_size
+
+    @property
+    def backed_size(self) -> int:
+        """Bytes of the section that come from the file (the rest is zero-filled)."""
+        return min(self.raw_size, self.mapped_size)
+
+    @property
+    def executable(self) -> bool:
+        return bool(self.characteristics & (IMAGE_SCN_MEM_EXECUTE | IMAGE_SCN_CNT_CODE))
 
 
 def _load_pe(path: str, raw: bytes) -> Image:
@@ -85,19 +119,24 @@ def _load_pe(path: str, raw: bytes) -> Image:
     if e_lfanew + 24 > len(raw) or raw[e_lfanew:e_lfanew + 4] != b"PE\0\0":
         raise AuditInputError(path, "not a PE32 or ELF32 file (MZ header without a PE signature: "
                                     "DOS program or truncated file)")
-    # pefile quietly drops sections it cannot read; check the structure ourselves first.
+    # pefile quietly drops sections it cannot read (and reads at most 2048); read the
+    # section table ourselves.
     n_sec, opt_size = struct.unpack_from("<H12xH", raw, e_lfanew + 6)
-    table_end = e_lfanew + 24 + opt_size + 40 * n_sec
+    table = e_lfanew + 24 + opt_size
+    table_end = table + 40 * n_sec
     if table_end > len(raw):
         raise AuditInputError(path, f"truncated PE: the section table ends at byte {table_end}, "
                                     f"the file has {len(raw)}")
+    pe_sections = []
     for k in range(n_sec):
-        h = e_lfanew + 24 + opt_size + 40 * k
-        sname = raw[h:h + 8].rstrip(b"\0").decode("latin-1")
-        raw_size, raw_ptr = struct.unpack_from("<II", raw, h + 16)
+        h = table + 40 * k
+        name = raw[h:h + 8].rstrip(b"\0").decode("latin-1")
+        vsize, rva, raw_size, raw_ptr = struct.unpack_from("<IIII", raw, h + 8)
+        chars = struct.unpack_from("<I", raw, h + 36)[0]
         if raw_size and raw_ptr + raw_size > len(raw):
-            raise AuditInputError(path, f"truncated PE: section {sname} needs bytes up to "
+            raise AuditInputError(path, f"truncated PE: section {name} needs bytes up to "
                                         f"{raw_ptr + raw_size}, the file has {len(raw)}")
+        pe_sections.append(PeSection(k + 1, name, rva, vsize, raw_ptr, raw_size, chars))
     sym_ptr, sym_count = struct.unpack_from("<II", raw, e_lfanew + 12)
     if sym_ptr and sym_count:
         str_at = sym_ptr + 18 * sym_count
@@ -107,45 +146,31 @@ def _load_pe(path: str, raw: bytes) -> Image:
                                         f"the file has {len(raw)}")
     try:
         pe = pefile.PE(data=raw, fast_load=True)
-        pe.parse_data_directories(directories=[
-            pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_IMPORT"],
-            pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_EXPORT"],
-            pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_TLS"],
-            pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT"],
-        ])
     except pefile.PEFormatError as exc:
         raise AuditInputError(path, f"not a valid PE file ({exc.value})")
     except Exception as exc:  # pefile raises assorted errors on damaged files
         raise AuditInputError(path, f"not a valid PE file ({type(exc).__name__}: {exc})")
 
     opt = pe.OPTIONAL_HEADER
-    if opt.Magic != 0x10B:
-        # PE32+ (0x20b) is a 64-bit image: readable, but a violation. Keep going with
-        # what pefile understood so the report can say so; no ISA decode in 32-bit mode.
-        pass
     base = opt.ImageBase
     sections = []
-    for s in pe.sections:
-        name = s.Name.rstrip(b"\0").decode("latin-1")
-        vsize = s.Misc_VirtualSize or s.SizeOfRawData
-        start, size = s.PointerToRawData, s.SizeOfRawData
-        if start + min(size, vsize) > len(raw) and size:
-            raise AuditInputError(path, f"truncated PE: section {name} needs bytes up to "
-                                        f"{start + min(size, vsize)}, file has {len(raw)}")
+    for s in pe_sections:
         # only the bytes in the file: a virtual tail is zero-fill, not code
-        data = raw[start:start + min(size, vsize)] if size else b""
-        executable = bool(s.Characteristics & (IMAGE_SCN_MEM_EXECUTE | IMAGE_SCN_CNT_CODE))
-        sections.append(Section(name, base + s.VirtualAddress, data, executable, vsize))
+        data = raw[s.raw_ptr:s.raw_ptr + s.backed_size]
+        sections.append(Section(s.name, base + s.rva, data, s.executable, s.mapped_size, s.raw_ptr))
     entry = base + opt.AddressOfEntryPoint if opt.AddressOfEntryPoint else 0
     img = Image(path=path, kind="PE32" if opt.Magic == 0x10B else "PE32+", raw=raw,
-                sections=sections, entry=entry, pe=pe)
+                sections=sections, entry=entry, pe=pe, pe_sections=pe_sections,
+                headers_size=opt.SizeOfHeaders, image_size=opt.SizeOfImage, base=base)
+    # The tables the loader reads, parsed by our own bounded readers (petables).
+    from .petables import read_tables
+    read_tables(img)
     syms = _coff_symbols(pe, raw, sections)
     if syms:
         img.symbols, img.symbol_source = syms, "COFF symbol table"
-    else:
-        exp = _pe_exports(pe, base)
-        if exp:
-            img.symbols, img.symbol_source = exp, "exports"
+    elif img.exports:
+        img.symbols = [Symbol(base + rva, name, is_function=True) for name, rva in img.exports if rva]
+        img.symbol_source = "exports"
     return img
 
 
@@ -192,17 +217,6 @@ def _undecorate(name: str) -> str:
     return name[1:] if name.startswith("_") else name
 
 
-def _pe_exports(pe, base: int) -> list[Symbol]:
-    exp = getattr(pe, "DIRECTORY_ENTRY_EXPORT", None)
-    if exp is None:
-        return []
-    out = []
-    for s in exp.symbols:
-        if s.address and s.name:
-            out.append(Symbol(base + s.address, s.name.decode("latin-1"), is_function=True))
-    return out
-
-
 # ---------------------------------------------------------------------------
 # ELF32 i386
 
@@ -246,7 +260,7 @@ def _load_elf(path: str, raw: bytes) -> Image:
             continue
         if off + size > len(raw):
             raise AuditInputError(path, f"truncated ELF32: section {cstr(names, nm)} beyond end of file")
-        sec = Section(cstr(names, nm), addr, raw[off:off + size], True)
+        sec = Section(cstr(names, nm), addr, raw[off:off + size], True, file_offset=off)
         sections.append(sec)
         by_index[k] = sec
     img = Image(path=path, kind="ELF32", raw=raw, sections=sections, entry=e_entry,
@@ -289,13 +303,15 @@ def _elf_segments(path: str, raw: bytes, entry: int, phoff: int, phentsize: int,
         if p_type == 1 and p_flags & 1:   # PT_LOAD, PF_X
             if p_offset + p_filesz > len(raw):
                 raise AuditInputError(path, "truncated ELF32: a loadable segment is beyond the end of the file")
-            sections.append(Section(f"segment{k}", p_vaddr, raw[p_offset:p_offset + p_filesz], True))
+            sections.append(Section(f"segment{k}", p_vaddr, raw[p_offset:p_offset + p_filesz], True,
+                                    file_offset=p_offset))
     return Image(path=path, kind="ELF32", raw=raw, sections=sections, entry=entry, elf_machine=EM_386)
 
 
 # ---------------------------------------------------------------------------
 # GNU ld map files
 
+MAP_FILE_LIMIT = 64 << 20
 _MAP_SYMBOL = re.compile(r"^\s+0x([0-9a-fA-F]+)\s+([A-Za-z_.$?@][^\s=()]*)\s*$")
 _MAP_INPUT = re.compile(r"^\s*(\.text\S*)?\s+0x([0-9a-fA-F]+)\s+0x([0-9a-fA-F]+)\s+(\S+)\s*$")
 
@@ -309,10 +325,11 @@ def read_map_file(path: str | Path, section_bases: list[int] | None = None) -> l
     Input-section lines (``.text 0xADDR 0xSIZE file.o``) of executable sections become
     anchors named ``[file.o]`` so code without a symbol is still attributed to its object.
     """
+    from .inputs import InputFileError, read_regular_file
     try:
-        text = Path(path).read_text("latin-1")
-    except OSError as exc:
-        raise AuditInputError(path, f"cannot read map file: {exc.strerror}")
+        text = read_regular_file(path, MAP_FILE_LIMIT, what="map file").decode("latin-1")
+    except InputFileError as err:
+        raise AuditInputError(path, err.reason)
     out: list[Symbol] = []
     in_map = False
     pending_text = False
@@ -376,15 +393,11 @@ def _read_segmented_map(text: str, section_bases: list[int]) -> list[Symbol]:
 
 
 def load_image(path: str | Path) -> Image:
-    p = Path(path)
+    from .inputs import InputFileError, read_regular_file
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise AuditInputError(path, "no such file")
-    except IsADirectoryError:
-        raise AuditInputError(path, "is a directory, not a PE32 or ELF32 file")
-    except OSError as exc:
-        raise AuditInputError(path, f"cannot read: {exc.strerror}")
+        raw = read_regular_file(path, IMAGE_FILE_LIMIT, what="executable")
+    except InputFileError as err:
+        raise AuditInputError(path, err.reason)
     if raw[:2] == b"MZ":
         return _load_pe(str(path), raw)
     if raw[:4] == b"\x7fELF":
@@ -397,7 +410,12 @@ class SymbolIndex:
     """Address -> ``name+0xoff`` using the nearest symbol at or below, within one section."""
 
     def __init__(self, image: Image):
-        self._sections = [(s.vaddr, s.vaddr + len(s.data), s.name) for s in image.sections if s.executable]
+        self._sections = sorted((s.vaddr, s.vaddr + len(s.data), s.name)
+                                for s in image.sections if s.executable)
+        self._starts = [s[0] for s in self._sections]
+        self._reach = []            # the furthest end among sections 0..k
+        for _lo, hi, _name in self._sections:
+            self._reach.append(max(hi, self._reach[-1]) if self._reach else hi)
         best: dict[int, Symbol] = {}
         for sym in image.symbols:
             old = best.get(sym.addr)
@@ -407,20 +425,23 @@ class SymbolIndex:
         self.addrs = sorted(best)
         self.syms = [best[a] for a in self.addrs]
 
-    def section_name(self, addr: int) -> str:
-        for lo, hi, name in self._sections:
+    def _section(self, addr: int):
+        k = bisect_right(self._starts, addr) - 1
+        while k >= 0 and self._reach[k] > addr:
+            lo, hi, _name = self._sections[k]
             if lo <= addr < hi:
-                return name
-        return "?"
+                return self._sections[k]
+            k -= 1
+        return None
+
+    def section_name(self, addr: int) -> str:
+        sec = self._section(addr)
+        return sec[2] if sec else "?"
 
     def locate(self, addr: int) -> tuple[str, int]:
         """(function name, offset); falls back to (section name, offset in section)."""
         k = bisect_right(self.addrs, addr) - 1
-        sec = None
-        for lo, hi, name in self._sections:
-            if lo <= addr < hi:
-                sec = (lo, hi, name)
-                break
+        sec = self._section(addr)
         if k >= 0 and sec and self.addrs[k] >= sec[0]:
             return self.syms[k].name, addr - self.addrs[k]
         if sec:

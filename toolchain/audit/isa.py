@@ -27,7 +27,7 @@ on the target (the extra prefix is ignored); see ``_SPECIAL``.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -97,6 +97,7 @@ class IsaStats:
     bytes_invalid: int = 0          # skipped: did not decode
     bytes_padding: int = 0          # trailing 00/CC runs
     bytes_data: int = 0             # known data in code sections (ctor/dtor lists, ELF objects)
+    bytes_shared: int = 0           # file bytes already decoded for another section
     unverified_segments: int = 0    # segments with invalid opcodes
     segments: int = 0
 
@@ -106,6 +107,7 @@ class IsaStats:
             "bytes_total": self.bytes_total, "bytes_decoded": self.bytes_decoded,
             "instructions": self.instructions, "bytes_invalid_skipped": self.bytes_invalid,
             "bytes_padding": self.bytes_padding, "bytes_data": self.bytes_data,
+            "bytes_shared": self.bytes_shared,
             "segments": self.segments, "unverified_segments": self.unverified_segments,
         }
 
@@ -120,11 +122,16 @@ class IsaResult:
     data_ranges: list[tuple[int, int, str]]   # (start VA, end VA, what)
 
 
-def _data_ranges(image: Image, sec: Section) -> list[tuple[int, int, str]]:
+def _in_ranges(starts: list[int], ranges: list[tuple[int, int]], v: int) -> bool:
+    k = bisect_right(starts, v) - 1
+    return k >= 0 and v < ranges[k][1]
+
+
+def _data_ranges(image: Image, sec: Section, exec_starts: list[int],
+                 exec_ranges: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """Known data inside an executable section, as (start offset, end offset, what)."""
     data = sec.data
     lo_va, hi_va = sec.vaddr, sec.vaddr + len(data)
-    exec_ranges = [(s.vaddr, s.vaddr + len(s.data)) for s in image.sections if s.executable]
     out = []
     # ctor/dtor lists: aligned 0xFFFFFFFF, then pointers into code, then a 0 terminator.
     pos = data.find(b"\xff\xff\xff\xff")
@@ -138,7 +145,7 @@ def _data_ranges(image: Image, sec: Section) -> list[tuple[int, int, str]]:
                     ok = True
                     p += 4
                     break
-                if not any(a <= v < b for a, b in exec_ranges):
+                if not _in_ranges(exec_starts, exec_ranges, v):
                     break
                 p += 4
             if ok:
@@ -155,6 +162,50 @@ def _data_ranges(image: Image, sec: Section) -> list[tuple[int, int, str]]:
 
 
 _NEAR = 32
+
+
+class _Intervals:
+    """A set of [start, end) integer intervals, kept merged and sorted."""
+
+    def __init__(self):
+        self.items: list[tuple[int, int]] = []
+
+    def overlap(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        out = []
+        k = max(bisect_right(self.items, (lo, lo)) - 1, 0)
+        while k < len(self.items) and self.items[k][0] < hi:
+            a, b = self.items[k]
+            if b > lo:
+                out.append((max(a, lo), min(b, hi)))
+            k += 1
+        return out
+
+    def add(self, lo: int, hi: int) -> None:
+        if hi <= lo:
+            return
+        items = self.items
+        i = bisect_left(items, (lo, lo))
+        if i > 0 and items[i - 1][1] >= lo:
+            i -= 1
+        j = i
+        while j < len(items) and items[j][0] <= hi:
+            lo, hi = min(lo, items[j][0]), max(hi, items[j][1])
+            j += 1
+        items[i:j] = [(lo, hi)]
+
+
+def _subtract(lo: int, hi: int, holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """[lo, hi) minus the ``holes``."""
+    out, cur = [], lo
+    for a, b in sorted(holes):
+        if b <= cur or a >= hi:
+            continue
+        if a > cur:
+            out.append((cur, a))
+        cur = max(cur, b)
+    if cur < hi:
+        out.append((cur, hi))
+    return out
 
 
 def _near(sorted_ips: list[int], addr: int) -> bool:
@@ -213,6 +264,16 @@ def scan(image: Image, allowed: frozenset[str], index: SymbolIndex, max_findings
         return IsaFinding(fn, off, instr.ip, fmt.format(instr), kind_feature,
                           data[start:start + instr.len].hex(" "), sev, note)
 
+    # merged (start, end) of executable VA ranges, for the ctor/dtor list shape
+    exec_ranges: list[tuple[int, int]] = []
+    for lo, hi in sorted((x.vaddr, x.vaddr + len(x.data)) for x in image.sections if x.executable):
+        if exec_ranges and lo <= exec_ranges[-1][1]:
+            exec_ranges[-1] = (exec_ranges[-1][0], max(hi, exec_ranges[-1][1]))
+        else:
+            exec_ranges.append((lo, hi))
+    exec_starts = [r[0] for r in exec_ranges]
+    decoded = _Intervals()   # file bytes already decoded: sections may share raw data
+
     for sec in image.sections:
         if not sec.executable or not sec.data:
             continue
@@ -220,33 +281,40 @@ def scan(image: Image, allowed: frozenset[str], index: SymbolIndex, max_findings
         size = len(data)
         stats.sections.append((sec.name, size))
         stats.bytes_total += size
-        dranges = _data_ranges(image, sec)
+        shared = decoded.overlap(sec.file_offset, sec.file_offset + size)
+        decoded.add(sec.file_offset, sec.file_offset + size)
+        if shared == [(sec.file_offset, sec.file_offset + size)]:
+            stats.bytes_shared += size   # the same bytes again: same instructions, no new finding
+            continue
+        dranges = _data_ranges(image, sec, exec_starts, exec_ranges)
         all_data.extend((sec.vaddr + a, sec.vaddr + b, w) for a, b, w in dranges)
+        # stretches not to decode: shared bytes, then known data outside them
+        skips = [(a - sec.file_offset, b - sec.file_offset, "shared") for a, b in shared]
+        for a, b, _ in dranges:
+            for lo, hi in _subtract(a, b, [(x, y) for x, y, _ in skips]):
+                skips.append((lo, hi, "data"))
+        skips.sort()
         cuts = {0, size}
-        for a in index.addrs:
-            if sec.vaddr <= a < sec.vaddr + size:
-                cuts.add(a - sec.vaddr)
+        k0 = bisect_left(index.addrs, sec.vaddr)
+        k1 = bisect_left(index.addrs, sec.vaddr + size)
+        cuts.update(a - sec.vaddr for a in index.addrs[k0:k1])
         if image.entry and sec.vaddr <= image.entry < sec.vaddr + size:
             cuts.add(image.entry - sec.vaddr)
-        for a, b, _ in dranges:
+        for a, b, _ in skips:
             cuts.add(a)
             cuts.add(b)
         cuts_sorted = sorted(cuts)
-        # mark which [cut_i, cut_i+1) are data
-        data_starts = {}
-        for a, b, _ in dranges:
-            data_starts[a] = b
-        skip_until = 0
+        skip_starts = [x[0] for x in skips]
         for lo, hi in zip(cuts_sorted, cuts_sorted[1:]):
-            if lo < skip_until:
-                continue
-            if lo in data_starts:
-                end = data_starts[lo]
-                stats.bytes_data += end - lo
-                skip_until = end
-                continue
             hi = min(hi, size)
             if hi <= lo:
+                continue
+            k = bisect_right(skip_starts, lo) - 1
+            if k >= 0 and lo < skips[k][1]:
+                if skips[k][2] == "shared":
+                    stats.bytes_shared += hi - lo
+                else:
+                    stats.bytes_data += hi - lo
                 continue
             stats.segments += 1
             seg = data[lo:hi]

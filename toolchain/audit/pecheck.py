@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from .. import winapi
 from .image import Image, SymbolIndex
+from .loadable import check_loadable
 
 IMAGE_FILE_MACHINE_I386 = 0x14C
 IMAGE_FILE_EXECUTABLE_IMAGE = 0x0002
@@ -54,6 +55,8 @@ def check_pe(image: Image, target, index: SymbolIndex) -> list[Check]:
         f"subsystem version {sub[0]}.{sub[1]}" + ("" if sub <= ms else
         f" > {ms[0]}.{ms[1]}: Windows 9x refuses it ('requires a newer version of Windows'); "
         f"link with -Wl,--major-subsystem-version,{ms[0]} -Wl,--minor-subsystem-version,{ms[1]}"))
+    # Open Watcom's wlink writes OS version 1.11 unless told otherwise ("option osversion",
+    # bld/wl/c/loadpe.c): below the limit, like MS link's 1.0 of the NT 3.1 days.
     add("OS version", os_ <= mo,
         f"OS version {os_[0]}.{os_[1]}" + ("" if os_ <= mo else
         f" > {mo[0]}.{mo[1]}; link with -Wl,--major-os-version,{mo[0]} -Wl,--minor-os-version,{mo[1]}"))
@@ -88,47 +91,21 @@ def check_pe(image: Image, target, index: SymbolIndex) -> list[Check]:
         + (", relocated at load" if relocs else " and no relocations: will not load")),
         warn=relocs)
 
-    ep = opt.AddressOfEntryPoint
-    is_dll = bool(fh.Characteristics & IMAGE_FILE_DLL)
-    if not ep:
-        add("entry point", is_dll, "no entry point" + ("" if is_dll else " (an EXE needs one)"))
-    else:
-        sec = image.section_at(base + ep)
-        fn, off = index.locate(base + ep)
-        where = f"{fn}+{off:#x}" if off else fn
-        ok = sec is not None and sec.executable
-        add("entry point", ok, f"entry point {base + ep:#010x} ({where}) in "
-            + (sec.name if sec else "no section")
-            + ("" if ok else ": not inside an executable section"))
-
-    tls = getattr(pe, "DIRECTORY_ENTRY_TLS", None)
-    if tls is None:
+    out.extend(check_loadable(image, index))   # sections, entry point, the loader's tables
+    dirs = opt.DATA_DIRECTORY
+    if len(dirs) <= 9 or not dirs[9].VirtualAddress:
         add("TLS", True, "no TLS directory")
+    elif image.tls_callbacks:
+        names = []
+        for v in image.tls_callbacks:
+            fn, off = index.locate(v)
+            names.append(f"{fn}+{off:#x}" if off else fn)
+        add("TLS callbacks", False,
+            f"{len(names)} TLS callback(s) ({', '.join(names)}): Windows 9x does not call "
+            "them reliably (not at program load), so what they do (MinGW: TLS init, "
+            "thread-key destructors) silently does not happen")
     else:
-        cb_va = tls.struct.AddressOfCallBacks
-        callbacks = []
-        if cb_va:
-            rva = cb_va - base
-            for _ in range(256):
-                try:
-                    v = pe.get_dword_at_rva(rva)
-                except Exception:
-                    v = None
-                if not v:
-                    break
-                callbacks.append(v)
-                rva += 4
-        if callbacks:
-            names = []
-            for v in callbacks:
-                fn, off = index.locate(v)
-                names.append(f"{fn}+{off:#x}" if off else fn)
-            add("TLS callbacks", False,
-                f"{len(callbacks)} TLS callback(s) ({', '.join(names)}): Windows 9x does not call "
-                "them reliably (not at program load), so what they do (MinGW: TLS init, "
-                "thread-key destructors) silently does not happen")
-        else:
-            add("TLS", True, "TLS directory without callbacks (static TLS data only)")
+        add("TLS", True, "TLS directory without callbacks (static TLS data only)")
     return out
 
 
@@ -143,6 +120,7 @@ class ImportsResult:
     applicable: bool = True
     product_list: bool = False                        # checked against llama98's own API list
     kernel32_ordinals: bool = False
+    stubs: list[tuple[str, str, str]] = field(default_factory=list)  # (dll, name, what is wrong)
 
     @property
     def count(self) -> int:
@@ -156,37 +134,41 @@ class ImportsResult:
             "missing": [{"dll": d, "function": n} for d, n in self.missing],
             "missing_dlls": self.missing_dlls,
             "ordinal_imports": [{"dll": d, "ordinal": o} for d, o in self.ordinals],
+            "stub_imports": [{"dll": d, "function": n, "why": w} for d, n, w in self.stubs],
         }
 
 
-def check_imports(image: Image, exports: dict[str, set[str]], source: str) -> ImportsResult:
+def check_imports(image: Image, exports: dict[str, set[str]], source: str,
+                  floor: str = "98") -> ImportsResult:
+    """Every import against ``exports``; imports Windows <floor> has only as stubs (or with
+    limits, per the product's API list) are warnings."""
     res = ImportsResult(source)
-    pe = image.pe
-    groups = [(e, False) for e in getattr(pe, "DIRECTORY_ENTRY_IMPORT", [])]
-    groups += [(e, True) for e in getattr(pe, "DIRECTORY_ENTRY_DELAY_IMPORT", [])]
-    for entry, delayed in groups:
-        dll = entry.dll.decode("latin-1").lower()
-        if delayed:
+    for entry in image.imports:
+        dll = entry.dll.lower()
+        if entry.delayed:
             res.delay_loaded.add(dll)
         names = res.dlls.setdefault(dll, [])
         known_dll = dll in exports or winapi.ANY_DLL in exports
         if not known_dll and dll not in res.missing_dlls:
             res.missing_dlls.append(dll)
-        for imp in entry.imports:
-            if imp.name is None:
-                names.append(f"#{imp.ordinal}")
+        for imp in entry.names:
+            if isinstance(imp, int):
+                names.append(f"#{imp}")
                 if not known_dll:
-                    res.missing.append((dll, f"#{imp.ordinal}"))
+                    res.missing.append((dll, f"#{imp}"))
                 elif dll == "kernel32.dll":
                     # The Windows 9x loader refuses KERNEL32 imports by ordinal from anything
                     # but system DLLs (it keeps apps off its undocumented ordinal-only exports).
-                    res.missing.append((dll, f"#{imp.ordinal}"))
+                    res.missing.append((dll, f"#{imp}"))
                     res.kernel32_ordinals = True
                 else:
-                    res.ordinals.append((dll, imp.ordinal))
+                    res.ordinals.append((dll, imp))
                 continue
-            name = imp.name.decode("latin-1")
-            names.append(name)
-            if not winapi.is_exported(exports, dll, name):
-                res.missing.append((dll, name))
+            names.append(imp)
+            if not winapi.is_exported(exports, dll, imp):
+                res.missing.append((dll, imp))
+                continue
+            row = winapi.lookup(dll, imp)
+            if row is not None and row.warns_on(floor):
+                res.stubs.append((dll, imp, row.warning()))
     return res

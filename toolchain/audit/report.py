@@ -64,6 +64,7 @@ class AuditReport:
     @property
     def warnings(self) -> int:
         return (sum(1 for c in self.pe if c.status == "warning") + len(self.imports.ordinals)
+                + len(self.imports.stubs)
                 + sum(1 for f in self.isa.findings if f.severity == "warning"))
 
     @property
@@ -75,7 +76,9 @@ class AuditReport:
         return {
             "pe": [c.as_dict() for c in self.pe if c.status != "ok"],
             "imports": ([{"dll": d, "function": n, "severity": "violation"} for d, n in self.imports.missing]
-                        + [{"dll": d, "ordinal": o, "severity": "warning"} for d, o in self.imports.ordinals]),
+                        + [{"dll": d, "ordinal": o, "severity": "warning"} for d, o in self.imports.ordinals]
+                        + [{"dll": d, "function": n, "severity": "warning", "why": w}
+                           for d, n, w in self.imports.stubs]),
             "isa": [f.as_dict() for f in self.isa.findings],
         }
 
@@ -98,6 +101,10 @@ class AuditReport:
             bits.append(f"{len(self.imports.missing)} import(s) missing ({names}{more})")
         if self.pe_violations:
             bits.append("PE: " + ", ".join(c.name for c in self.pe_violations))
+        if self.imports.stubs:
+            bits.append(f"{len(self.imports.stubs)} stub import(s) (warning: "
+                        + ", ".join(f"{d}!{n}" for d, n, _ in self.imports.stubs[:3])
+                        + ("..." if len(self.imports.stubs) > 3 else "") + ")")
         if bits:
             parts.append("; ".join(bits))
         parts.append(f"{st.instructions} instructions in {st.bytes_decoded} bytes, "
@@ -150,6 +157,8 @@ class AuditReport:
                 L.append(f"  warn  {d}!#{o}: imported by ordinal, cannot be checked by name")
             if not imp.missing and not imp.ordinals:
                 L.append("  ok    every imported function exists on the target")
+            for d, n, why in imp.stubs:
+                L.append(f"  warn  {d}!{n}: {why}")
         else:
             L.append(f"Imports: {imp.source}")
         L.append("")
@@ -157,7 +166,9 @@ class AuditReport:
         L.append(f"Instructions (ISA {self.isa_name}) in {secs} bytes")
         L.append(f"  decoded {st.bytes_decoded} bytes = {st.instructions} instructions; "
                  f"not decoded: {st.bytes_padding} padding, {st.bytes_data} known data, "
-                 f"{st.bytes_invalid} invalid")
+                 f"{st.bytes_invalid} invalid"
+                 + (f", {st.bytes_shared} already decoded for another section sharing them"
+                    if st.bytes_shared else ""))
         if st.unverified_segments:
             L.append(f"  {st.unverified_segments} of {st.segments} stretches held invalid opcodes "
                      "(data in code or lost sync): hits within 32 bytes of one are warnings, not violations")

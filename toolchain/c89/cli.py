@@ -55,8 +55,10 @@ diagnostics:
 
 
 def load_targets() -> dict[str, dict]:
-    with open(TARGETS_TOML, "rb") as f:
-        return tomllib.load(f).get("target", {})
+    """Build targets and compilers, with their macros from the compiler drivers, and
+    the compilers without a driver from TARGETS_TOML."""
+    from ..compilers.facts import port_targets
+    return port_targets()
 
 
 def _inputs(paths: list[str]) -> list[tuple[str, str]]:

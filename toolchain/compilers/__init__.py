@@ -14,6 +14,11 @@ DRIVERS: dict[str, type[CompilerDriver]] = {
 }
 
 
+def bundle_drivers() -> list[str]:
+    """The drivers that can write a source bundle (``--bundle-only``)."""
+    return [name for name, cls in DRIVERS.items() if cls.bundle_templates]
+
+
 def get_driver(name: str) -> CompilerDriver:
     from ..diag import ToolchainError
     try:
@@ -24,4 +29,4 @@ def get_driver(name: str) -> CompilerDriver:
 
 
 __all__ = ["BuildResult", "CompilerDriver", "MinGW", "OpenWatcom", "Borland", "DRIVERS",
-           "get_driver"]
+           "bundle_drivers", "get_driver"]

@@ -4,6 +4,11 @@ A driver either compiles on this machine (``compiles()`` is true: ``build()`` ma
 the EXE, which the pipeline then audits) or writes a source bundle for a compiler
 that runs on the Windows 98 machine itself (``bundle()``): the C89 sources under
 8.3 names, a makefile, BUILD.BAT and README.TXT, every text file CRLF.
+
+Each driver class owns its compiler's facts: the macros it predefines and, for
+every ISA ceiling of toolchain/data/targets.toml, the flags that generate code
+for it (``isa``). The build's C89 port, ``c89port --target`` and the tests read
+them from here (toolchain/compilers/facts.py).
 """
 
 from __future__ import annotations
@@ -15,11 +20,10 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
-
 from .. import runtime
 from ..diag import ToolchainError
 from ..targets import Target
+from .facts import Codegen
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -33,18 +37,44 @@ class BuildResult:
 
 class CompilerDriver:
     name = ""
+    #: what the compiler is, for people ("Open Watcom v2")
+    title = ""
     #: executable looked up on PATH
     program = ""
     #: how to install it, for the error message when it is missing
     install_hint = ""
 
-    def __init__(self) -> None:
-        self._env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(TEMPLATES / self.name)),
-            keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    # ------------------------------------------------------------ compiler facts
 
-    #: what the driver's bundle is for, in the printed summary ("" = no bundles)
-    bundle_title = ""
+    #: macros the compiler predefines when it builds a Win32 console program, on every
+    #: target, as -D arguments (NAME or NAME=VALUE). Compiler-specific ones only: the
+    #: port itself gives the standard's (__STDC__, and no __STDC_VERSION__: C89).
+    predefined: tuple[str, ...] = ()
+    #: code generation for every ISA ceiling of toolchain/data/targets.toml ([isa.*]):
+    #: the flags and the macros those flags add; no ceiling is guessed
+    isa: dict[str, Codegen] = {}
+
+    def codegen(self, target: Target) -> Codegen:
+        """The flags and macros for ``target``'s ISA ceiling (an error when unmapped)."""
+        try:
+            return self.isa[target.isa]
+        except KeyError:
+            raise ToolchainError(
+                f"the '{self.name}' compiler driver has no code generation for the ISA "
+                f"ceiling '{target.isa}' of target {target.name}",
+                hint=f"map it in the isa table of toolchain/compilers/{self.name}.py") from None
+
+    def predefined_macros(self, target: Target) -> list[str]:
+        """Every macro the compiler predefines for ``target`` (-D syntax)."""
+        return list(self.predefined) + list(self.codegen(target).macros)
+
+    def __init__(self) -> None:
+        self._env = None          # the templates' Jinja2 environment, made when first used
+
+    @property
+    def bundle_title(self) -> str:
+        """What the driver's bundle is for, in the printed summary ("" = no bundles)."""
+        return self.title if self.bundle_templates else ""
 
     def available(self) -> bool:
         """The compiler is installed here."""
@@ -58,10 +88,26 @@ class CompilerDriver:
         path = shutil.which(self.program)
         if not path:
             raise ToolchainError(f"{self.program} not found on PATH (needed by the "
-                                 f"'{self.name}' compiler driver)", hint=self.install_hint)
+                                 f"'{self.name}' compiler driver)", hint=self.missing_hint())
         return path
 
+    def missing_hint(self) -> str:
+        """What to do when the compiler is missing (how to install it; or a bundle)."""
+        if self.bundle_templates:
+            return (self.install_hint + "; or pass --bundle-only to write its source "
+                    "bundle without compiling")
+        return self.install_hint
+
+    def require(self) -> None:
+        """Stop with a one-line error, before any work, when ``build()`` cannot run here."""
+        self.find()
+
     def render(self, template: str, **values) -> str:
+        if self._env is None:
+            import jinja2
+            self._env = jinja2.Environment(
+                loader=jinja2.FileSystemLoader(str(TEMPLATES / self.name)),
+                keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
         return self._env.get_template(template).render(**values)
 
     def run(self, cmd: list[str], *, cwd: Path, log=None) -> None:
@@ -99,15 +145,18 @@ class CompilerDriver:
     bundle_lf: frozenset[str] = frozenset()
 
     def bundle(self, src_dir: Path, sources: list[Path], headers: list[Path], target: Target,
-               out_dir: Path, *, source_description: str, extra_files=(), version: str = "",
-               dos_text: bool = True, log=None,
+               out_dir: Path, *, library: list[Path] = (), source_description: str,
+               extra_files=(), version: str = "", dos_text: bool = True, log=None,
                descriptions: dict[str, str] | None = None) -> list[tuple[str, str]]:
         """Write a source bundle into ``out_dir``; return its (name, what) list.
 
         ``sources`` / ``headers`` are the ported program and the engine files (in
         ``src_dir``); they are copied under 8.3 upper-case names with their
-        ``#include "..."`` lines following the renames. ``extra_files`` are
-        (name, what) pairs the caller adds (model, RUN.BAT ...), listed in README.TXT;
+        ``#include "..."`` lines following the renames. ``library`` sources are
+        linked only as far as the program calls them where the makefile makes a
+        static library of them (``library_objects``; ``objects`` lists every
+        object). ``extra_files`` are (name, what) pairs the caller adds (model,
+        RUN.BAT ...), listed in README.TXT;
         ``descriptions`` says what the caller's own sources are (engine files say it
         in engine_c89/runtime.toml).
         Text files get CRLF line ends (``dos_text=False``: LF, for a build on a Unix
@@ -120,6 +169,8 @@ class CompilerDriver:
 
         if not self.bundle_templates:
             raise ToolchainError(f"the '{self.name}' compiler driver makes no source bundles")
+        program = list(sources)
+        sources = program + list(library)
         names = dos_names([p.name for p in sources + headers])
         files: list[tuple[str, str]] = []
         for path in sources + headers:
@@ -145,6 +196,8 @@ class CompilerDriver:
         values = dict(self.bundle_values(target), target=target, version=version,
                       source_description=source_description, exe="LLAMA98.EXE",
                       sources=[names[p.name] for p in sources], objects=objects, deps=deps,
+                      program_objects=objects[:len(program)],
+                      library_objects=objects[len(program):],
                       files=listed, has_model=any(n == "MODEL.BIN" for n, _ in extra_files))
         for template, out, what in self.bundle_templates:
             (out_dir / out).write_bytes(text(out, self.render(template, **values)))

@@ -15,6 +15,7 @@ from pathlib import Path
 from .. import winapi
 from ..targets import Target
 from .base import BuildResult, CompilerDriver
+from .facts import Codegen
 
 PREFIX = "i686-w64-mingw32-"
 
@@ -41,7 +42,22 @@ IMPORT_ALIASES = {
         "_gmtime32": "gmtime", "_ctime32": "ctime", "_mktime32": "mktime",
     },
 }
-TARGET_CFLAGS = ["-march={march}", "-mtune={mtune}"]
+# Code generation per ISA ceiling: -march and the macros it adds (gcc -dM -E). The
+# target's -mtune (the CPU it is tuned for) is a target fact (targets.toml cpu.mtune).
+ISA = {
+    "i486": Codegen(("-march=i486",), ("__i486__", "__i486")),
+    "i586-mmx": Codegen(("-march=pentium-mmx",),
+                        ("__i586__", "__i586", "__pentium__", "__pentium_mmx__", "__MMX__")),
+    "i686-mmx": Codegen(("-march=pentium2",),
+                        ("__i686__", "__i686", "__pentiumpro__", "__MMX__")),
+}
+TARGET_CFLAGS = ["-mtune={mtune}"]
+# What i686-w64-mingw32-gcc -std=c89 predefines for every target, minus the GCC
+# version (__GNUC__ ...: it depends on the installed release, and the port's
+# analysis preprocessor is gcc itself with -undef) and the type-size macros.
+PREDEFINED = ("_WIN32", "__WIN32", "__WIN32__", "__WINNT", "__WINNT__", "__MINGW32__",
+              "__MSVCRT__", "_X86_", "__i386__", "__i386", "_INTEGRAL_MAX_BITS=64", "_ILP32",
+              "__ILP32__")
 LDFLAGS = [
     "-nostdlib", "-nostartfiles",
     "-Wl,-e,_mainCRTStartup",
@@ -60,10 +76,13 @@ LIBS = ["-lmsvcrt", "-lkernel32", "-lgcc"]
 
 class MinGW(CompilerDriver):
     name = "mingw"
+    title = "MinGW-w64 (i686)"
     program = PREFIX + "gcc"
     install_hint = ("install Debian's gcc-mingw-w64-i686 and binutils-mingw-w64-i686 "
                     "(scripts/setup.sh does it)")
     runtime_sources = ["l98crt.c"]
+    predefined = PREDEFINED
+    isa = ISA
 
     def import_libraries(self, target: Target, libdir: Path, *, log=None) -> None:
         """Generate libmsvcrt.a / libkernel32.a from the product's Win9x API list."""
@@ -83,12 +102,13 @@ class MinGW(CompilerDriver):
 
     def flags(self, target: Target) -> tuple[list[str], list[str]]:
         values = {
-            "march": target.march, "mtune": target.mtune,
+            "mtune": target.mtune,
             "subsystem": "%d.%d" % target.max_subsystem,
             "subsystem_major": target.max_subsystem[0], "subsystem_minor": target.max_subsystem[1],
             "os_major": target.max_os[0], "os_minor": target.max_os[1],
         }
-        cflags = CFLAGS + [f.format(**values) for f in TARGET_CFLAGS]
+        cflags = CFLAGS + list(self.codegen(target).flags) + [f.format(**values)
+                                                              for f in TARGET_CFLAGS]
         ldflags = [f.format(**values) for f in LDFLAGS]
         return cflags, ldflags
 

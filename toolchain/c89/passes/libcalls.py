@@ -10,7 +10,10 @@
   (engine_c89/c89math.c: exact, as C99 is).
 
 Any use of the name is renamed (a call, or the name taken as a function
-pointer); a program that defines or declares the name itself keeps it.
+pointer); a program that defines or declares the name itself keeps it, and
+so does a file that declares it as a variable or parameter anywhere
+(``size_t round`` in BLAKE3): the scope-free token view cannot tell which
+use means which, and the program's own name is the likelier.
 The printf-format rewrites of the longlong pass also apply to the renamed
 calls.
 """
@@ -34,10 +37,12 @@ def run(text: str, ctx) -> PassOutput:
     unit = ctx.unit(text)
     toks = unit.toks
     edits = EditList(text)
-    user = unit.user_names
-    for i in code_ids(toks, set(RENAMES)):
+    hits = code_ids(toks, set(RENAMES))
+    user = set(unit.user_names)
+    user.update(toks[i].text for i in hits if is_declarator(toks, i))
+    for i in hits:
         t = toks[i]
-        if t.text in user or is_declarator(toks, i):
+        if t.text in user:
             continue
         edits.replace(t.start, t.end, RENAMES[t.text], NAME)
     return PassOutput(edits)
