@@ -114,9 +114,11 @@ def test(c, k=None, fast=False):
     _run(c, args)
 
 
-@task(help={"model": "checkpoint for the tokens-per-second figure (default: shared stories260K_mha)"})
-def bench(c, model=None):
+@task(help={"model": "checkpoint for the tokens-per-second figure (default: shared stories260K_mha)",
+            "engines": "only the engine comparison: upstream run.c, fp32, q8 per token (minutes)"})
+def bench(c, model=None, engines=False):
     """Print speed figures: C89 port lines/s, audit speed, build time, tok/s under Wine."""
     args = [PY, "-m", "toolchain.bench"]
     _opt(args, "--model", model)
+    _opt(args, "--engines", engines)
     _run(c, args)
