@@ -40,9 +40,10 @@ def _opt(args: list[str], flag: str, value) -> None:
     "offline": "do not try to download upstream llama2.c",
     "dist": "output folder (default: dist/<target>)",
     "verbose": "print every compiler command",
+    "quant": "q8: the int8 engine (llama2.c's runq.c); the model is shipped quantized",
 })
 def build(c, target="win98-p2", compiler="mingw", source=None, model=None, tokenizer=None,
-          offline=False, dist=None, verbose=False):
+          offline=False, dist=None, verbose=False, quant=None):
     """Build dist/<target>/: upstream llama2.c -> strict C89 -> audited Windows 98 EXE."""
     args = [PY, "-m", "toolchain.cli", "build", "--target", target, "--compiler", compiler]
     _opt(args, "--source", source)
@@ -51,6 +52,7 @@ def build(c, target="win98-p2", compiler="mingw", source=None, model=None, token
     _opt(args, "--offline", offline)
     _opt(args, "--dist", dist)
     _opt(args, "--verbose", verbose)
+    _opt(args, "--quant", quant)
     _run(c, args)
 
 

@@ -411,3 +411,75 @@ def test_stories42m_q8_runs_in_100_mb(ported, native, tmp_path):
     theirs, want = peak(native["runq.c"])
     assert out == want
     assert ours <= 100 * 1024 < theirs, (ours, theirs)
+
+
+# ---------------------------------------------------------------- llama98 build --quant q8
+
+def _llama98(*args, env=None) -> subprocess.CompletedProcess:
+    import sys
+    return subprocess.run([sys.executable, "-m", "toolchain.cli", *map(str, args)],
+                          capture_output=True, text=True, cwd=ROOT, env=env)
+
+
+@pytest.fixture(scope="module")
+def q8_dist(upstream_dir, shared_models, tmp_path_factory) -> Path:
+    need_tool("i686-w64-mingw32-gcc")
+    out = tmp_path_factory.mktemp("q8build")
+    proc = _llama98("build", "--quant", "q8", "--source", upstream_dir,
+                    "--model", shared_models / "stories260K.bin",
+                    "--tokenizer", shared_models / "tok512.bin",
+                    "--dist", out / "dist", "--build-dir", out / "build")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "engine q8" in proc.stdout and "quantized stories260K.bin to int8" in proc.stdout
+    return out / "dist"
+
+
+@pytest.mark.slow
+def test_q8_build_ships_the_quantized_model_and_says_so(q8_dist, shared_models, tmp_path):
+    want = tmp_path / "q.bin"
+    checkpoint.quantize_file(shared_models / "stories260K.bin", want)
+    assert (q8_dist / "MODEL.BIN").read_bytes() == want.read_bytes()
+    readme = (q8_dist / "README.TXT").read_bytes().decode("ascii")
+    assert "Engine: q8, llama2.c runq.c" in readme
+    assert "it needs about 1\r\n  MB of memory" in readme or "about 1 MB" in readme.replace("\r\n  ", " ")
+    audit = (q8_dist / "AUDIT.TXT").read_bytes().decode("ascii")
+    assert "MMX instructions in: l98q_rows_mmx" in audit and "\r\nPASS" in audit
+
+
+@pytest.mark.slow
+@pytest.mark.wine
+def test_q8_exe_prints_what_upstream_runq_prints(q8_dist, native, wine_env):
+    """The EXE under Wine, native upstream runq.c on the same MODEL.BIN: greedy, sampled,
+    top-p with a prompt, byte for byte (MSVCRT's text mode makes the line ends CRLF)."""
+    env = dict(wine_env)
+    for args in RUNS[:3]:
+        proc = subprocess.run(["wine", "LLAMA98.EXE", "MODEL.BIN", "-z", "TOKENIZE.BIN", *args],
+                              cwd=q8_dist, env=env, capture_output=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        want = _run([native["runq.c"], "MODEL.BIN", "-z", "TOKENIZE.BIN", *args],
+                    cwd=q8_dist).stdout
+        assert _without_speed(proc.stdout) == _without_speed(want).replace(b"\n", b"\r\n"), args
+
+
+@pytest.mark.slow
+def test_q8_for_the_486_has_no_mmx(upstream_dir, shared_models, tmp_path):
+    need_tool("i686-w64-mingw32-gcc")
+    proc = _llama98("build", "--quant", "q8", "--target", "win95-486", "--source", upstream_dir,
+                    "--model", shared_models / "stories260K.bin",
+                    "--tokenizer", shared_models / "tok512.bin",
+                    "--dist", tmp_path / "dist", "--build-dir", tmp_path / "build")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    audit = (tmp_path / "dist" / "AUDIT.TXT").read_bytes().decode("ascii")
+    assert "MMX" not in audit.split("Instructions (ISA", 1)[1] and "\r\nPASS" in audit
+
+
+def test_q8_offline_without_runq_is_one_line(shared_models, tmp_path):
+    """The July 2023 fallback has no runq.c: one error line (and a hint), nothing written."""
+    proc = _llama98("build", "--quant", "q8", "--offline", "--cache-dir", tmp_path / "cache",
+                    "--model", shared_models / "stories260K.bin",
+                    "--tokenizer", shared_models / "tok512.bin",
+                    "--dist", tmp_path / "dist", "--build-dir", tmp_path / "build")
+    assert proc.returncode != 0
+    errors = [l for l in proc.stderr.splitlines() if l.startswith("llama98: error:")]
+    assert len(errors) == 1 and "runq.c" in errors[0] and "July 2023" in errors[0]
+    assert "Traceback" not in proc.stderr and not (tmp_path / "dist").exists()

@@ -38,6 +38,7 @@ TOKENIZER_NAME = "TOKENIZE.BIN"   # what the dos-names patch makes the program l
 ENGINE_SOURCES = [f.name for f in runtime.by_role("port", "llama") if f.is_source]
 ENGINE_HEADERS = [f.name for f in runtime.by_role("compat", "llama") if not f.is_source]
 PROGRAM_WHAT = "the llama2.c program, ported to C89"
+RUN_STEPS = 256         # the llama2.c programs' default -n: README.TXT's memory figure
 
 
 def add_build_arguments(p: argparse.ArgumentParser) -> None:
@@ -49,7 +50,11 @@ def add_build_arguments(p: argparse.ArgumentParser) -> None:
                    help="write the compiler's source bundle (sources, makefile, BUILD.BAT) "
                         "without compiling (" + ", ".join(bundle_drivers()) + ")")
     p.add_argument("--source", metavar="PATH",
-                   help="a llama2.c run.c or checkout to build instead of the pinned upstream")
+                   help="a llama2.c run.c (runq.c with --quant q8) or checkout to build "
+                        "instead of the pinned upstream")
+    p.add_argument("--quant", choices=["q8"], default=None,
+                   help="q8: the int8 engine, llama2.c's runq.c (MMX dot products where the CPU "
+                        "has MMX); the model is shipped quantized to its format")
     p.add_argument("--offline", action="store_true",
                    help="do not try to download upstream; use --source or the offline fallback")
     p.add_argument("--model", metavar="PATH|NAME",
@@ -124,17 +129,11 @@ def _render(name: str, **values) -> str:
 
 
 def port_program(text: str, name: str, progress: Progress, defines=()) -> str:
-    """Apply our patches, then the C89 rewriter, to one upstream source file;
-    ``defines`` are the compiler's predefined macros (-D syntax)."""
-    from .c89 import port_source
-    from .patching import apply_patches
-
-    patched = apply_patches(text, name)
-    for note in patched.notes:
-        progress.info(f"patch {note}")
-    ported = port_source(patched.text, name, include_dirs=[ENGINE], defines=defines)
-    progress.info("C89 passes: " + (", ".join(ported.passes_applied) or "none needed"))
-    return ported.text
+    """The fp32 engine's port of one upstream source file (patches, then the C89
+    rewriter); ``defines`` are the compiler's predefined macros (-D syntax)."""
+    from . import engines
+    return engines.port(engines.engine("fp32"), text, name, include_dirs=[ENGINE],
+                        defines=defines, info=progress.info)
 
 
 def replace_dir(staging: Path, final: Path) -> None:
@@ -167,8 +166,19 @@ def write_checksums(folder: Path, files: list[DistFile]) -> None:
     (folder / "SHA256SUMS").write_bytes(sums.encode("ascii"))
 
 
+def quantized_model(model: Path, work: Path, progress: Progress) -> Path:
+    """An fp32 model quantized by the toolchain to runq.c's int8 format (group size: the
+    largest power of two up to 64 dividing every row), in ``work``."""
+    from . import checkpoint
+    out = work / "model-q8.bin"
+    q = checkpoint.quantize_file(model, out)
+    progress.info(f"quantized {Path(model).name} to int8 in groups of {q.group_size}: "
+                  f"{out.stat().st_size:,} bytes")
+    return out
+
+
 def build(args: argparse.Namespace) -> BuildReport:
-    from . import models, upstream
+    from . import checkpoint, engines, models, upstream
     from .audit import audit_file
     from .compilers import get_driver
 
@@ -189,18 +199,31 @@ def build(args: argparse.Namespace) -> BuildReport:
     progress = Progress(4 if bundle_only else 7, args.verbose)
     print(f"llama98 {__version__}: building for {target.name} ({target.description})")
 
+    eng = engines.engine(getattr(args, "quant", None) or "fp32")
     progress.step("source")
-    source = upstream.resolve_source(args.source, cache_dir=args.cache_dir,
-                                     offline=args.offline,
-                                     notify=lambda m: print(m, file=sys.stderr, flush=True))
+    if eng.program == "runq.c":
+        source = upstream.resolve_runq(args.source, cache_dir=args.cache_dir,
+                                       offline=args.offline)
+    else:
+        source = upstream.resolve_source(args.source, cache_dir=args.cache_dir,
+                                         offline=args.offline,
+                                         notify=lambda m: print(m, file=sys.stderr, flush=True))
     progress.info(f"{source.description} (sha256 {source.sha256[:16]}...)")
+    progress.info(f"engine {eng.name}: {eng.title}")
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
 
     progress.step("model")
     model = tokenizer = None
     model_info = None
     if args.model:
         model = models.resolve_model(args.model, cache_dir=args.cache_dir)
-        model_info = models.check_checkpoint(model)
+        model_what = f"the model ({Path(model).name})"
+        if eng.format == "q8" and checkpoint.file_version(model) != 2:
+            model = quantized_model(model, work, progress)
+            model_what = f"the model ({Path(args.model).name}, quantized to int8 by llama98)"
+        model_info = models.check_checkpoint(model, versions=(2,) if eng.format == "q8" else (0,))
         tokenizer = models.resolve_tokenizer(args.tokenizer, args.model, cache_dir=args.cache_dir)
         if tokenizer is None:
             raise ToolchainError(f"no vocabulary for {args.model}",
@@ -215,13 +238,12 @@ def build(args: argparse.Namespace) -> BuildReport:
         progress.info("no --model: dist/ will hold the program only")
 
     progress.step("port to C89")
-    if work.exists():
-        shutil.rmtree(work)
     src_dir = work / "src"
     src_dir.mkdir(parents=True)
-    program_c = src_dir / "run.c"
-    program_c.write_text(port_program(source.path.read_text("utf-8"), source.path.name, progress,
-                                      macros), "utf-8")
+    program_c = src_dir / eng.program
+    program_c.write_text(engines.port(eng, source.path.read_text("utf-8"), source.path.name,
+                                      include_dirs=[ENGINE], defines=macros, info=progress.info),
+                         "utf-8")
     for name in ENGINE_SOURCES + ENGINE_HEADERS:
         shutil.copy2(ENGINE / name, src_dir / name)
     progress.info(f"sources in {src_dir}")
@@ -265,7 +287,7 @@ def build(args: argparse.Namespace) -> BuildReport:
         if model:
             shutil.copyfile(model, staging / MODEL_NAME)
             shutil.copyfile(tokenizer, staging / TOKENIZER_NAME)
-            files += [DistFile(MODEL_NAME, f"the model ({Path(model).name})"),
+            files += [DistFile(MODEL_NAME, model_what),
                       DistFile(TOKENIZER_NAME, f"its vocabulary ({Path(tokenizer).name})")]
         files += [DistFile("RUN.BAT", "runs the program on MODEL.BIN"),
                   DistFile("README.TXT", "this file"),
@@ -274,8 +296,10 @@ def build(args: argparse.Namespace) -> BuildReport:
         values = dict(program="llama2.c", exe=EXE_NAME, version=__version__, target=target,
                       source_description=source.description, files=files,
                       dlls=sorted(d.upper() for d in report.imports.dlls),
-                      model=model_info,
-                      model_mb=(model_info.file_size + (1 << 20) - 1) >> 20 if model_info else 0,
+                      model=model_info, engine=eng, run_steps=RUN_STEPS,
+                      model_mb=(engines.memory_bytes(model_info, eng.format, model_info.file_size,
+                                                     RUN_STEPS) + (1 << 20) - 1) >> 20
+                      if model_info else 0,
                       model_arg=args.model if args.model and not os.path.exists(args.model) else "")
         (staging / "RUN.BAT").write_bytes(crlf(_render("RUN.BAT.j2", **values)))
         (staging / "README.TXT").write_bytes(crlf(_render("README.TXT.j2", **values)))
