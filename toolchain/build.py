@@ -223,7 +223,8 @@ def build(args: argparse.Namespace) -> BuildReport:
         if eng.format == "q8" and checkpoint.file_version(model) != 2:
             model = quantized_model(model, work, progress)
             model_what = f"the model ({Path(args.model).name}, quantized to int8 by llama98)"
-        model_info = models.check_checkpoint(model, versions=(2,) if eng.format == "q8" else (0,))
+        model_info = (models.check_checkpoint(model, versions=(2,)) if eng.format == "q8"
+                      else models.check_checkpoint(model))
         tokenizer = models.resolve_tokenizer(args.tokenizer, args.model, cache_dir=args.cache_dir)
         if tokenizer is None:
             raise ToolchainError(f"no vocabulary for {args.model}",
