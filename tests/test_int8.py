@@ -483,3 +483,29 @@ def test_q8_offline_without_runq_is_one_line(shared_models, tmp_path):
     errors = [l for l in proc.stderr.splitlines() if l.startswith("llama98: error:")]
     assert len(errors) == 1 and "runq.c" in errors[0] and "July 2023" in errors[0]
     assert "Traceback" not in proc.stderr and not (tmp_path / "dist").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.wine
+def test_q8_open_watcom_exe_prints_what_upstream_runq_prints(upstream_dir, shared_models, native,
+                                                             wine_env, tmp_path):
+    """Open Watcom gets the scalar kernel and sets the precision with _control87: its EXE
+    prints what upstream prints too."""
+    setenv = SHARED / "openwatcom" / "owsetenv.sh"
+    if not setenv.is_file():
+        pytest.skip(f"no Open Watcom at {setenv.parent}")
+    proc = subprocess.run(["bash", "-c", '. "$1" >/dev/null && env -0', "owsetenv", str(setenv)],
+                          capture_output=True, check=True)
+    env = dict(item.split("=", 1) for item in proc.stdout.decode().split("\0") if "=" in item)
+    proc = _llama98("build", "--quant", "q8", "--compiler", "openwatcom", "--source", upstream_dir,
+                    "--model", shared_models / "stories260K.bin",
+                    "--tokenizer", shared_models / "tok512.bin",
+                    "--dist", tmp_path / "dist", "--build-dir", tmp_path / "build", env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    dist = tmp_path / "dist"
+    for args in RUNS[1:3]:
+        got = subprocess.run(["wine", "LLAMA98.EXE", "MODEL.BIN", "-z", "TOKENIZE.BIN", *args],
+                             cwd=dist, env=wine_env, capture_output=True, timeout=600)
+        assert got.returncode == 0, got.stderr[-2000:]
+        want = _run([native["runq.c"], "MODEL.BIN", "-z", "TOKENIZE.BIN", *args], cwd=dist).stdout
+        assert _without_speed(got.stdout) == _without_speed(want).replace(b"\n", b"\r\n"), args
