@@ -167,6 +167,39 @@ def test_float_functions_are_glibcs_bit_for_bit(tmp_path):
         assert text == listings["x86-64"], f"{name} differs from the x86-64 build"
 
 
+ROPE_POWF = r"""
+#include <stdio.h>
+#include <string.h>
+#include <math.h>
+#include "l98float.h"
+int main(void)
+{
+    static const int sizes[] = { 8, 16, 32, 48, 64, 80, 96, 128, 256 };
+    int k, hd, bad = 0, n = 0;
+    for (k = 0; k < 9; k++)
+        for (hd = 0; hd < sizes[k]; hd += 2) {
+            float e = hd / (float)sizes[k];
+            float a = powf(10000.0f, e), b = l98_powf(10000.0f, e);
+            n++;
+            if (memcmp(&a, &b, 4) != 0) { bad++; printf("head size %d, %d: %a %a\n", sizes[k], hd, a, b); }
+        }
+    printf("%d of %d\n", bad, n);
+    return 0;
+}
+"""
+
+
+def test_powf_is_glibcs_on_every_rope_frequency(tmp_path):
+    """l98_powf rounds the C library's double pow: on the RoPE frequencies of head sizes 8
+    to 256 (the only powf calls) it gives glibc's powf. Those values lie at least 0.008 ulp
+    from a rounding boundary, so any pow accurate to 1e-12 gives the same float."""
+    need_tool("gcc")
+    (tmp_path / "p.c").write_text(ROPE_POWF)
+    _run(["gcc", "-std=gnu99", "-O0", "-fno-builtin", f"-I{ENGINE}", "p.c", ENGINE / "l98float.c",
+          "-o", "p", "-lm"], cwd=tmp_path)
+    assert _run(["./p"], cwd=tmp_path).stdout.decode().split()[-3:] == ["0", "of", "364"]
+
+
 # ---------------------------------------------------------------- the kernels
 
 KERNEL_CHECK = r"""
