@@ -128,6 +128,40 @@ static void l98q_rows_mmx(c89_int32_t *sums, const short *x16, const c89_int32_t
     _mm_empty();
 }
 
+/* Group size 4 (stories260K): a quadword holds two groups, and pmaddwd's two
+ * lanes are their two sums, so each quadword gives two results directly.  g0
+ * is even; a group that ends a row in the middle of a quadword is summed in C. */
+__attribute__((__noinline__))
+static void l98q_rows_mmx4(c89_int32_t *sums, const short *x16, const c89_int32_t *xcorr,
+                           const signed char *xq, const signed char *wq, int n,
+                           int r0, int r1, int g0, int g1)
+{
+    const __m64 flip = _mm_set1_pi16(0x0080);
+    int r, g, k;
+    for (r = r0; r < r1; r++) {
+        const signed char *row = wq + (long)r * n;
+        const __m64 *b = (const __m64 *)(const void *)(row + (long)g0 * 4);
+        const __m64 *a = (const __m64 *)(const void *)(x16 + (long)g0 * 4);
+        const __m64 *c = (const __m64 *)(const void *)(xcorr + g0);
+        for (g = g0; g + 2 <= g1; g += 2) {
+            __m64 w = _mm_xor_si64(*b++, flip);
+            __m64 o = _mm_srai_pi16(w, 8);
+            __m64 acc = _mm_add_pi32(*c++, _mm_madd_pi16(w, a[0]));
+            acc = _mm_add_pi32(acc, _mm_madd_pi16(o, a[1]));
+            a += 2;
+            *(__m64 *)(void *)sums = acc;
+            sums += 2;
+        }
+        if (g < g1) {
+            c89_int32_t acc = 0;
+            for (k = g * 4; k < g * 4 + 4; k++)
+                acc += (c89_int32_t)xq[k] * (c89_int32_t)row[k];
+            *sums++ = acc;
+        }
+    }
+    _mm_empty();
+}
+
 static int l98q_use_mmx = -1;
 
 static int l98q_cpu_has_mmx(void)
@@ -142,12 +176,12 @@ static int l98q_cpu_has_mmx(void)
     return (d & bit_MMX) != 0;
 }
 
-/* Prepares x16 and xcorr for the MMX kernel; 0 when it cannot be used (no
- * memory, a group size that is not a multiple of 8, a value of -128). */
+/* Prepares x16 and xcorr for the MMX kernels; 0 when they cannot be used (no
+ * memory, a group size that is neither 4 nor a multiple of 8, a value of -128). */
 static int l98q_prepare(const signed char *xq, int n, int gs)
 {
     int groups = n / gs, k, g;
-    if (gs % 8 != 0)
+    if (gs % 8 != 0 && gs != 4)
         return 0;
     n = groups * gs;
     if (n > l98q_x16_size) {
@@ -166,7 +200,7 @@ static int l98q_prepare(const signed char *xq, int n, int gs)
         l98q_xcorr = p;
         l98q_xcorr_size = groups;
     }
-    for (k = 0; k < n; k += 8) {
+    for (k = 0; k + 8 <= n; k += 8) {      /* whole quadwords; a last half is scalar */
         int i;
         for (i = 0; i < 4; i++) {
             int e = xq[k + 2 * i], o = xq[k + 2 * i + 1];
@@ -248,7 +282,9 @@ void l98q_matmul_gs(float *xout, const signed char *xq, const float *xs,
         for (r0 = 0; r0 < d; r0 += block) {
             int r1 = r0 + block < d ? r0 + block : d;
 #if defined(L98Q_MMX)
-            if (mmx)
+            if (mmx && gs == 4)
+                l98q_rows_mmx4(l98q_sums, l98q_x16, l98q_xcorr, xq, wq, n, r0, r1, 0, groups);
+            else if (mmx)
                 l98q_rows_mmx(l98q_sums, l98q_x16, l98q_xcorr, wq, n, gs, r0, r1, 0, groups);
             else
 #endif
@@ -264,7 +300,10 @@ void l98q_matmul_gs(float *xout, const signed char *xq, const float *xs,
                 int g1 = g0 + L98Q_BLOCK_INTS < groups ? g0 + L98Q_BLOCK_INTS : groups;
                 int g;
 #if defined(L98Q_MMX)
-                if (mmx)
+                if (mmx && gs == 4)
+                    l98q_rows_mmx4(l98q_sums, l98q_x16, l98q_xcorr, xq, wq, n, r0, r0 + 1,
+                                   g0, g1);
+                else if (mmx)
                     l98q_rows_mmx(l98q_sums, l98q_x16, l98q_xcorr, wq, n, gs, r0, r0 + 1,
                                   g0, g1);
                 else
