@@ -1,4 +1,4 @@
-"""Source bundles for Borland C++ 5.02 and Open Watcom, docker/Dockerfile, the example workflow.
+"""Source bundles for Borland C++ 5.02 and Open Watcom (docker/ and the workflow: test_docker.py).
 
 `llama98 build --compiler borland` (always) and `--compiler openwatcom --bundle-only` write
 dist/<target>-<compiler>/: the ported sources under 8.3 names, a makefile, BUILD.BAT and
@@ -16,7 +16,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -329,107 +328,3 @@ def test_borland_branch_program_runs_natively(borland_build, shared_models, tmp_
                          cwd=tmp_path, capture_output=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert REFERENCE_START in run.stdout
-
-
-# ---------------------------------------------------------------- Dockerfile, workflow
-
-DOCKERFILE = ROOT / "docker" / "Dockerfile"
-WORKFLOW = ROOT / ".github" / "workflows" / "retro.yml"
-
-
-def docker_instructions() -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
-    out, buf = [], ""
-    for line in DOCKERFILE.read_text().splitlines():
-        if not buf and (not line.strip() or line.lstrip().startswith("#")):
-            continue
-        if line.endswith("\\"):
-            buf += line[:-1]          # Docker drops backslash-newline: one shell line
-            continue
-        buf += line
-        word, _, rest = buf.strip().partition(" ")
-        out.append((word.upper(), rest.strip()))
-        buf = ""
-    return out
-
-
-def test_dockerfile_text():
-    ins = docker_instructions()
-    kinds = [k for k, _ in ins]
-    assert kinds[0] == "FROM" and "debian:12" in ins[0][1]
-    args = {v.split("=", 1)[0]: v.split("=", 1)[1] for k, v in ins if k == "ARG"}
-    assert args["OW_SHA256"] == ""                        # required, no default
-    assert args["OW_URL"].endswith("/ow-snapshot.tar.xz")
-    assert "open-watcom-v2/releases/download/" in args["OW_URL"]
-    assert "Current-build" not in args["OW_URL"]          # pinned, not the moving tag
-    runs = [v for k, v in ins if k == "RUN"]
-    assert any("bash scripts/setup.sh" in r for r in runs)
-    assert any("sha256sum" in r and "OW_SHA256" in r for r in runs)
-    env = " ".join(v for k, v in ins if k == "ENV")
-    assert "WATCOM=/opt/watcom" in env and "binl64" in env
-    entry = [v for k, v in ins if k == "ENTRYPOINT"]
-    assert entry and ".venv/bin/invoke" in entry[-1]
-    # the hash check comes before anything else is installed from the network
-    ow_run = next(i for i, (k, v) in enumerate(ins) if k == "RUN" and "OW_SHA256" in v)
-    setup_run = next(i for i, (k, v) in enumerate(ins) if k == "RUN" and "setup.sh" in v)
-    assert ow_run < setup_run
-
-
-def fake_watcom_archive(path: Path, tmp: Path) -> str:
-    """A tiny ow-snapshot.tar.xz look-alike: the layout the Dockerfile checks."""
-    root = tmp / "owtree"
-    for d in ("binl64", "h/nt", "lib386/nt"):
-        (root / d).mkdir(parents=True)
-    (root / "binl64" / "wcl386").write_text("#!/bin/sh\n")
-    (root / "binl64" / "wcl386").chmod(0o755)
-    with tarfile.open(path, "w:xz") as tar:
-        for item in sorted(root.iterdir()):
-            tar.add(item, arcname=item.name)
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.mark.parametrize("case", ["empty", "wrong", "right"])
-def test_dockerfile_open_watcom_step(tmp_path, case):
-    """The Dockerfile's Open Watcom RUN step, run by sh with a local file:// archive."""
-    need_tool("curl")
-    need_tool("xz")
-    step = next(v for k, v in docker_instructions() if k == "RUN" and "OW_SHA256" in v)
-    archive = tmp_path / "ow-snapshot.tar.xz"
-    digest = fake_watcom_archive(archive, tmp_path)
-    env = dict(os.environ, OW_URL=archive.as_uri(), WATCOM=str(tmp_path / "watcom"),
-               OW_SHA256={"empty": "", "wrong": "0" * 64, "right": digest}[case])
-    proc = subprocess.run(["sh", "-c", step.replace("/tmp/ow.tar.xz", str(tmp_path / "dl.xz"))],
-                          capture_output=True, text=True, env=env)
-    if case == "empty":
-        assert proc.returncode == 1 and "OW_SHA256 is empty" in proc.stderr
-    elif case == "wrong":
-        assert proc.returncode == 1 and "checksum mismatch" in proc.stderr
-        assert digest in proc.stderr and not (tmp_path / "watcom" / "h").exists()
-    else:
-        assert proc.returncode == 0, proc.stderr
-        assert (tmp_path / "watcom" / "binl64" / "wcl386").is_file()
-
-
-def test_workflow():
-    text = WORKFLOW.read_text()
-    builds = re.findall(r"\.venv/bin/invoke build --target win98-p2 --compiler (\w+) "
-                        r"--model stories260K", text)
-    assert sorted(builds) == ["borland", "mingw", "openwatcom"]
-    assert "bash scripts/setup.sh" in text
-    assert text.count("actions/upload-artifact@v4") >= 1
-    try:
-        import yaml
-    except ImportError:
-        print("PyYAML not installed: textual checks only")
-        return
-    doc = yaml.safe_load(text)
-    on = doc.get("on", doc.get(True))                  # YAML 1.1 reads "on" as true
-    assert "push" in on and "workflow_dispatch" in on
-    (job,) = doc["jobs"].values()
-    assert job["runs-on"] == "ubuntu-latest"
-    uses = [s.get("uses", "") for s in job["steps"]]
-    assert uses[0].startswith("actions/checkout@")
-    runs = [s.get("run", "") for s in job["steps"]]
-    assert runs.index("bash scripts/setup.sh") < min(i for i, r in enumerate(runs) if "invoke" in r)
-    paths = [s["with"]["path"] for s in job["steps"] if "upload-artifact" in s.get("uses", "")]
-    assert all(p.startswith("dist/") for p in paths) and paths
