@@ -13,8 +13,9 @@
  *
  * The integer dot products are exact however they are computed, so they are
  * computed first for a block of rows (MMX: pmaddwd multiplies and adds four
- * pairs of 16-bit values at once, on int8 values sign-extended to 16 bits),
- * and then the float part runs exactly as above, in the same order, at
+ * pairs of 16-bit values at once; group sizes 4 and multiples of 8, others
+ * take the scalar loop), and then the float part runs exactly as above, in
+ * the same order, at
  * float precision (l98float.h): the result is runq.c's, bit for bit.  MMX
  * and x87 share registers, so the MMX work of a block ends with EMMS before
  * any float arithmetic.
