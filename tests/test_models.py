@@ -35,6 +35,23 @@ def write_checkpoint(path: Path, *fields, extra: int = 0, short: int = 0) -> Pat
     return path
 
 
+def llama_tokens(n: int = 300) -> list[bytes]:
+    """A vocabulary shaped like llama2.c's: 3 special tokens, 256 byte tokens, " ", words."""
+    tokens = [b"<unk>", b"\n<s>\n", b"\n</s>\n"] + [b"<0x%02X>" % i for i in range(256)] + [b" "]
+    tokens += [b"w%d" % i for i in range(n - len(tokens))]
+    return tokens[:n]
+
+
+def write_int8(path: Path, dim=64, hidden=172, layers=5, heads=8, kv=4, vocab=512, seq=512,
+               shared=1, group=4, extra=0, short=0) -> Path:
+    size = models.expected_int8_size(dim, hidden, layers, heads, kv, abs(vocab), seq,
+                                     shared == 1, group if group > 0 else 1)
+    head = struct.pack("<Ii7iBi", models.EXPORT_MAGIC, 2, dim, hidden, layers, heads, kv, vocab,
+                       seq, shared, group)
+    path.write_bytes(head + bytes(256 - len(head)) + bytes(size - 256 - short + extra))
+    return path
+
+
 def write_tokenizer(path: Path, tokens: list[bytes], max_len: int | None = None) -> Path:
     out = [struct.pack("<i", max_len if max_len is not None else max(map(len, tokens)))]
     for i, tok in enumerate(tokens):
@@ -96,6 +113,12 @@ def test_unshared_classifier_adds_wcls(tmp_path):
     ((64, 172, 5, 8, 16, 512, 512), "n_kv_heads", "exceeds n_heads"),
     ((64, 172, 5, 8, 3, 512, 512), "n_kv_heads", "does not divide n_heads"),
     ((64, 172, 5, 64, 64, 512, 512), "n_heads", "odd head size"),
+    ((64, 172, 5, 8, 4, 2, 512), "vocab_size", "is below 3"),
+    ((64, 172, 5, 8, 4, -1, 512), "vocab_size", "is below 3"),
+    ((64, 172, 5, 8, 4, 512, -1), "seq_len", "must be positive"),
+    ((-2147483648, 172, 5, 8, 4, 512, 512), "dim", "must be positive"),
+    ((64, 172, 5, 8, 4, -2147483648, 512), "vocab_size", "exceeds the sane limit"),
+    ((64, 172, 2147483647, 8, 4, 512, 512), "n_layers", "exceeds the sane limit"),
     ((1 << 20, 172, 5, 8, 4, 512, 512), "dim", "exceeds the sane limit"),
     ((64, 172, 5, 8, 4, 512, 1 << 30), "seq_len", "exceeds the sane limit"),
 ])
@@ -108,10 +131,87 @@ def test_impossible_header_names_the_field(tmp_path, fields, field, why):
     assert why in caught.value.message
 
 
+def test_header_whose_sizes_overflow_32_bits_is_refused(tmp_path):
+    # issue 9: the file size is right for the header, but the key/value cache of
+    # n_layers x seq_len x dim = 2^32 floats wraps a 32-bit int to 0
+    fields = (4, 2, 1024, 1, 1, 512, 1048576)
+    assert expected_checkpoint_size(*fields) == 17_178_668
+    path = write_checkpoint(tmp_path / "ovf.bin", *fields)
+    with pytest.raises(ToolchainError) as caught:
+        check_checkpoint(path)
+    assert "1024 x 1048576 x 4" in caught.value.message
+    assert "more than the 2,147,483,647 a 32-bit program can address" in caught.value.message
+
+
+def test_model_larger_than_2gb_is_refused(tmp_path):
+    path = tmp_path / "big.bin"
+    path.write_bytes(header(4096, 11008, 32, 32, 32, 32000, 2048))
+    with pytest.raises(ToolchainError, match="more than the 2,147,483,647 a 32-bit program "
+                                             "can load"):
+        check_checkpoint(path)
+
+
+def test_runtime_bytes_of_stories260K():
+    info = check_checkpoint(shared("stories260K.bin"))
+    assert info.runtime_bytes == 1_056_540 + 8 * 5 * 512 * 64 + 4 * 8 * 512
+    assert info.n_params == 512 * 64 + 5 * (64 * 64 * 2 + 64 * 32 * 2 + 3 * 64 * 172 + 2 * 64) + 64
+
+
 def test_trailing_bytes_are_an_error(tmp_path):
     path = write_checkpoint(tmp_path / "x.bin", 64, 172, 5, 8, 4, 512, 512, extra=12)
     with pytest.raises(ToolchainError, match="12 extra"):
         check_checkpoint(path)
+
+
+BOTH = (0, 2)      # a program reading either format
+
+
+def test_each_build_names_the_formats_its_program_reads(tmp_path):
+    path = write_int8(tmp_path / "q.bin")
+    with pytest.raises(ToolchainError) as caught:
+        check_checkpoint(path)          # run.c's build: version 0 only
+    assert "'version 2' file (magic \"ak42\"); this build needs version 0" in caught.value.message
+    assert "--version 0" in caught.value.hint
+    assert check_checkpoint(path, (2,)).version == 2
+    with pytest.raises(ToolchainError, match="'version 0' file; this build needs version 2"):
+        check_checkpoint(shared("stories260K.bin"), (2,))
+
+
+def test_int8_checkpoint(tmp_path):
+    info = check_checkpoint(write_int8(tmp_path / "q.bin"), BOTH)
+    assert info.version == 2 and info.group_size == 4 and info.shared_classifier
+    q8 = lambda n: n + 4 * (n // 4)  # noqa: E731
+    assert info.expected_size == info.file_size == (
+        256 + 4 * (2 * 5 * 64 + 64) + q8(512 * 64)
+        + 5 * (2 * q8(64 * 64) + 2 * q8(64 * 32) + 3 * q8(64 * 172)))
+    assert info.runtime_bytes == info.file_size + 8 * 5 * 512 * 64 + 4 * 8 * 512 + 4 * 512 * 64
+    unshared = check_checkpoint(write_int8(tmp_path / "u.bin", shared=0), BOTH)
+    assert unshared.file_size == info.file_size + q8(512 * 64) and not unshared.shared_classifier
+
+
+@pytest.mark.parametrize("kwargs, field, why", [
+    (dict(group=64), "group_size", "must divide dim = 64 and hidden_dim = 172"),
+    (dict(group=0), "group_size", "must divide"),
+    (dict(group=-4), "group_size", "must divide"),
+    (dict(shared=2), "shared_classifier", "must be 0 or 1"),
+    (dict(vocab=-512), "vocab_size", "must be positive"),
+    (dict(dim=10, heads=5, kv=5, hidden=12, vocab=259, group=2), "dim", "not a multiple of 4"),
+])
+def test_int8_header_rules(tmp_path, kwargs, field, why):
+    with pytest.raises(ToolchainError) as caught:
+        check_checkpoint(write_int8(tmp_path / "q.bin", **kwargs), BOTH)
+    assert f"header field {field} = " in caught.value.message and why in caught.value.message
+
+
+def test_int8_size_mismatch(tmp_path):
+    with pytest.raises(ToolchainError, match="truncated checkpoint"):
+        check_checkpoint(write_int8(tmp_path / "q.bin", short=1), BOTH)
+    with pytest.raises(ToolchainError, match="4 extra"):
+        check_checkpoint(write_int8(tmp_path / "q.bin", extra=4), BOTH)
+    path = tmp_path / "h.bin"
+    path.write_bytes(write_int8(path).read_bytes()[:200])
+    with pytest.raises(ToolchainError, match="header needs 256 bytes, the file has 200"):
+        check_checkpoint(path, BOTH)
 
 
 def test_version1_export_is_recognised(tmp_path):
@@ -169,10 +269,42 @@ def test_tokenizer_bad_length_and_header(tmp_path):
 
 
 def test_tokenizer_trailing_garbage_is_tolerated(tmp_path):
-    path = write_tokenizer(tmp_path / "t.bin", [b"a", b"b"])
+    path = write_tokenizer(tmp_path / "t.bin", llama_tokens(300))
     path.write_bytes(path.read_bytes() + b"\xff\xff")
-    info = check_tokenizer(path, 2)
+    info = check_tokenizer(path, 300)
     assert info.used_bytes == info.file_size - 2
+
+
+@pytest.mark.parametrize("length", [-1, 0, 0x40000000, 8])
+def test_tokenizer_length_outside_0_to_max_token_length(tmp_path, length):
+    tokens = llama_tokens(300)
+    path = write_tokenizer(tmp_path / "t.bin", tokens, max_len=7)
+    data = bytearray(path.read_bytes())
+    offset = 4 + sum(8 + len(t) for t in tokens[:5])
+    struct.pack_into("<i", data, offset + 4, length)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ToolchainError, match=f"token 5 has length {length} "):
+        check_tokenizer(path, 300)
+
+
+@pytest.mark.parametrize("max_len", [-1, 0, 1 << 17])
+def test_tokenizer_max_token_length_range(tmp_path, max_len):
+    path = write_tokenizer(tmp_path / "t.bin", llama_tokens(300), max_len=max_len)
+    with pytest.raises(ToolchainError, match=f"max_token_length = {max_len}"):
+        check_tokenizer(path, 300)
+
+
+def test_tokenizer_needs_3_tokens(tmp_path):
+    with pytest.raises(ToolchainError, match="2 tokens, fewer than 3"):
+        check_tokenizer(write_tokenizer(tmp_path / "s.bin", [b" ", b"a"]), 2)
+    assert check_tokenizer(write_tokenizer(tmp_path / "t.bin", [b"<unk>", b"<s>", b"</s>"]),
+                           3).vocab_size == 3
+
+
+def test_llama_vocabulary_for_a_512_token_model_is_refused():
+    # (its first 512 tokens have no " ": run.c's encoder would start a prompt with token -1)
+    with pytest.raises(ToolchainError, match="has 32000 tokens but the model's vocab_size is 512"):
+        check_tokenizer(shared("tokenizer.bin"), 512)
 
 
 # ---------------------------------------------------------------------------- resolution

@@ -17,7 +17,26 @@ tensors in this order (hs = dim / n_heads)::
     freq_cis_real  seq*hs/2            freq_cis_imag  seq*hs/2
     wcls  vocab*dim                    (only when vocab_size < 0)
 
+llama2.c int8 checkpoint (export.py "version 2", what runq.c reads): a 256-byte header
+(uint32 magic "ak42", int32 version 2, the seven fields with a positive vocab_size, a byte
+shared_classifier, int32 group_size), float32 rms_att (L*dim), rms_ffn (L*dim) and
+rms_final (dim), then Q8_0 tensors, each its int8 values followed by one float32 scale
+per group_size values: token_embedding, then L x wq, L x wk, L x wv, L x wo, L x w1,
+L x w2, L x w3, then wcls unless shared_classifier.
+
 Tokenizer: int32 ``max_token_length``, then per token float32 score, int32 length, bytes.
+
+The rules (the same in engine_c89/l98load.c, which checks the files again when the
+EXE opens them): each field within LIMITS; n_heads divides dim into an even head size;
+n_kv_heads divides n_heads; vocab_size >= 3; int8: group_size divides dim and
+hidden_dim, every int8 tensor has a multiple of 4 values (the float scales after it stay
+aligned), shared_classifier is 0 or 1; the file has exactly the bytes the header
+describes; and the file plus what the program allocates for it (key and value caches of
+n_layers x seq_len x dim floats, attention scores, int8: the dequantized token table)
+fit in MEMORY_LIMIT, the bytes a 32-bit program can address, so no size the program
+computes in 32-bit int can overflow. A tokenizer needs 1 <= max_token_length <= 65536,
+token lengths from 1 to max_token_length (llama2.c's fread of 0 bytes fails), vocab_size
+tokens (more whole tokens: the wrong vocabulary).
 """
 
 from __future__ import annotations
@@ -35,6 +54,12 @@ from .upstream import DownloadError, fetch_verified, resolve_cache_dir
 
 HEADER_FIELDS = ("dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads", "vocab_size", "seq_len")
 HEADER_BYTES = 4 * len(HEADER_FIELDS)
+INT8_HEADER_BYTES = 256
+# the most bytes a model (and, with it, its run-time buffers) may take: what a 32-bit
+# Windows program can address, and the range of the ftell() llama2.c sizes files with
+MEMORY_LIMIT = (1 << 31) - 1
+# llama2.c's token ids 0, 1 and 2 are <unk>, <s> and </s>: the programs use 1 and 2
+MIN_VOCAB = 3
 
 # Generous ceilings: larger than any llama2.c-format model (Llama 2 70B: dim 8192, hidden
 # 28672, 80 layers, 64 heads; Llama 3 vocab 128256), small enough to catch garbage.
@@ -49,8 +74,9 @@ LIMITS = {
 }
 
 # llama2.c's export.py "version 1/2" files start with this magic ("ak42"); run.c reads
-# only the legacy header-less-magic format ("version 0").
+# only the legacy header-less-magic format ("version 0"), runq.c only version 2.
 EXPORT_MAGIC = 0x616B3432
+INT8_VERSION = 2
 
 MAX_TOKEN_LENGTH_LIMIT = 1 << 16
 MAX_TOKENIZER_BYTES = 64 << 20
@@ -70,6 +96,9 @@ class CheckpointInfo:
     head_size: int
     expected_size: int
     file_size: int
+    version: int = 0         # export version: 0 (fp32, run.c) or 2 (int8, runq.c)
+    group_size: int = 0      # int8 only: values per float scale
+    runtime_bytes: int = 0   # the file plus the buffers the program allocates for it
 
     @property
     def uses_gqa(self) -> bool:
@@ -78,7 +107,9 @@ class CheckpointInfo:
 
     @property
     def n_params(self) -> int:
-        return (self.expected_size - HEADER_BYTES) // 4
+        """Parameters of the model (the fp32 format's old RoPE tables are not parameters)."""
+        return _param_count(self.dim, self.hidden_dim, self.n_layers, self.n_heads,
+                            self.n_kv_heads, self.vocab_size, self.shared_classifier)
 
 
 @dataclass(frozen=True)
@@ -187,6 +218,21 @@ def _read_head(path: Path, count: int, what: str) -> tuple[bytes, int]:
         raise ToolchainError(f"{path}: cannot read {what}: {err.strerror or err}") from None
 
 
+def _tensor_sizes(dim: int, hidden_dim: int, n_layers: int, n_heads: int, n_kv_heads: int,
+                  vocab: int) -> dict[str, int]:
+    """Values per matrix (one layer for the layered ones)."""
+    kv_dim = dim // n_heads * n_kv_heads
+    return {"embedding": vocab * dim, "wq": dim * dim, "wk": dim * kv_dim, "wv": dim * kv_dim,
+            "wo": dim * dim, "w1": dim * hidden_dim, "w2": hidden_dim * dim,
+            "w3": dim * hidden_dim}
+
+
+def _param_count(dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab, shared) -> int:
+    t = _tensor_sizes(dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab)
+    layered = sum(v for k, v in t.items() if k != "embedding")
+    return (t["embedding"] * (1 if shared else 2) + n_layers * (layered + 2 * dim) + dim)
+
+
 def expected_checkpoint_size(dim: int, hidden_dim: int, n_layers: int, n_heads: int,
                              n_kv_heads: int, vocab_size: int, seq_len: int) -> int:
     """Bytes of a llama2.c version-0 checkpoint with this header (negative vocab: own wcls)."""
@@ -212,49 +258,115 @@ def expected_checkpoint_size(dim: int, hidden_dim: int, n_layers: int, n_heads: 
     return HEADER_BYTES + 4 * floats
 
 
-def check_header(path: Path, values: tuple[int, ...]) -> None:
-    """The seven header fields (both checkpoint formats): raise naming the field at fault."""
+def expected_int8_size(dim: int, hidden_dim: int, n_layers: int, n_heads: int, n_kv_heads: int,
+                       vocab_size: int, seq_len: int, shared_classifier: bool,
+                       group_size: int) -> int:
+    """Bytes of a llama2.c export version 2 (int8, Q8_0) checkpoint with this header."""
+    def q8(n: int) -> int:
+        return n + 4 * (n // group_size)
+    t = _tensor_sizes(dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size)
+    size = INT8_HEADER_BYTES + 4 * (2 * n_layers * dim + dim) + q8(t["embedding"])
+    size += n_layers * sum(q8(t[k]) for k in ("wq", "wk", "wv", "wo", "w1", "w2", "w3"))
+    if not shared_classifier:
+        size += q8(t["embedding"])
+    return size
+
+
+def runtime_bytes(file_size: int, dim: int, n_layers: int, n_heads: int, vocab_size: int,
+                  seq_len: int, version: int = 0) -> int:
+    """The file plus what llama2.c allocates for it: key and value caches (n_layers x seq_len
+    x dim floats each: versions without grouped-query attention size them by dim),
+    attention scores (n_heads x seq_len), int8: the dequantized token table."""
+    total = file_size + 8 * n_layers * seq_len * dim + 4 * n_heads * seq_len
+    if version == INT8_VERSION:
+        total += 4 * abs(vocab_size) * dim
+    return total
+
+
+def _bad(path: Path, field: str, value, why: str) -> ToolchainError:
+    return ToolchainError(f"{path}: not a usable llama2.c checkpoint: header field "
+                          f"{field} = {value} {why}")
+
+
+def check_header(path: Path, values: tuple[int, ...], version: int = 0) -> None:
+    """The seven header fields (both checkpoint formats): raise naming the field at fault.
+
+    A negative vocab_size (a separate classifier) is the fp32 format's (version 0).
+    """
     fields = dict(zip(HEADER_FIELDS, values))
-
-    def bad(field: str, why: str) -> ToolchainError:
-        return ToolchainError(f"{path}: not a usable llama2.c checkpoint: header field "
-                              f"{field} = {fields[field]} {why}")
-
     for field in HEADER_FIELDS:
-        value = abs(fields[field]) if field == "vocab_size" else fields[field]
+        value = abs(fields[field]) if field == "vocab_size" and not version else fields[field]
         if value <= 0:
-            raise bad(field, "must be positive" if field != "vocab_size" else "must not be 0")
+            raise _bad(path, field, fields[field],
+                       "must not be 0" if field == "vocab_size" and not version
+                       else "must be positive")
         if value > LIMITS[field]:
-            raise bad(field, f"exceeds the sane limit {LIMITS[field]}")
+            raise _bad(path, field, fields[field], f"exceeds the sane limit {LIMITS[field]}")
     dim, hidden, layers, heads, kv_heads, vocab, seq_len = values
     if dim % heads:
-        raise bad("n_heads", f"does not divide dim = {dim}")
+        raise _bad(path, "n_heads", heads, f"does not divide dim = {dim}")
     if kv_heads > heads:
-        raise bad("n_kv_heads", f"exceeds n_heads = {heads}")
+        raise _bad(path, "n_kv_heads", kv_heads, f"exceeds n_heads = {heads}")
     if heads % kv_heads:
-        raise bad("n_kv_heads", f"does not divide n_heads = {heads}")
+        raise _bad(path, "n_kv_heads", kv_heads, f"does not divide n_heads = {heads}")
     head_size = dim // heads
     if head_size % 2:
-        raise bad("n_heads", f"gives an odd head size {head_size} (dim / n_heads must be even "
-                             "for the rotary embedding)")
+        raise _bad(path, "n_heads", heads, f"gives an odd head size {head_size} (dim / n_heads "
+                                           "must be even for the rotary embedding)")
+    if abs(vocab) < MIN_VOCAB:
+        raise _bad(path, "vocab_size", vocab, f"is below {MIN_VOCAB} (llama2.c's token ids 0, 1 "
+                                              "and 2 are <unk>, <s> and </s>)")
 
 
-def check_checkpoint(path: str | os.PathLike) -> CheckpointInfo:
-    """Validate a llama2.c checkpoint's header and size; raise ToolchainError naming the fault."""
+def check_checkpoint(path: str | os.PathLike, versions: tuple[int, ...] = (0,)) -> CheckpointInfo:
+    """Validate a llama2.c checkpoint: header, sizes, memory.
+
+    ``versions``: the export versions the program reads: 0 (fp32, run.c), 2 (int8, runq.c).
+    Raises ToolchainError naming the field or the byte counts at fault.
+    """
     path = Path(path)
-    head, size = _read_head(path, HEADER_BYTES, "the checkpoint")
-    if len(head) < HEADER_BYTES:
-        raise ToolchainError(f"{path}: truncated checkpoint: the header needs {HEADER_BYTES} bytes, "
-                             f"the file has {size}")
-    values = struct.unpack("<7i", head)
-    if values[0] == EXPORT_MAGIC:
-        raise ToolchainError(f"{path}: this is a llama2.c export.py 'version {values[1]}' file "
-                             "(magic \"ak42\"); run.c reads only the legacy version-0 format",
-                             hint="re-export it with `python export.py --version 0 ...`")
-    check_header(path, values)
+    head, size = _read_head(path, INT8_HEADER_BYTES, "the checkpoint")
+    version = 0
+    if len(head) >= 8 and struct.unpack_from("<I", head)[0] == EXPORT_MAGIC:
+        version = struct.unpack_from("<i", head, 4)[0]
+    if version not in versions:
+        readers = {0: "run.c reads the legacy version-0 (fp32) format",
+                   INT8_VERSION: "runq.c reads version 2 (int8)"}
+        wanted = " and ".join(f"version {v}" for v in versions)
+        raise ToolchainError(f"{path}: this is a llama2.c export.py 'version {version}' file"
+                             + (" (magic \"ak42\")" if version else "")
+                             + f"; this build needs {wanted} ("
+                             + "; ".join(readers[v] for v in sorted(readers)) + ")",
+                             hint=f"re-export it with `python export.py --version {versions[0]} ...`")
+    header_bytes = INT8_HEADER_BYTES if version else HEADER_BYTES
+    if len(head) < header_bytes:
+        raise ToolchainError(f"{path}: truncated checkpoint: the header needs {header_bytes} "
+                             f"bytes, the file has {size}")
+    values = struct.unpack_from("<7i", head, 8 if version else 0)
+    check_header(path, values, version)
     dim, hidden, layers, heads, kv_heads, vocab, seq_len = values
     head_size = dim // heads
-    expected = expected_checkpoint_size(*values)
+    if version:
+        shared_flag, group_size = struct.unpack_from("<Bi", head, 36)
+        if shared_flag > 1:
+            raise _bad(path, "shared_classifier", shared_flag, "must be 0 or 1")
+        shared = shared_flag == 1
+        if group_size <= 0 or dim % group_size or hidden % group_size:
+            raise _bad(path, "group_size", group_size,
+                       f"must divide dim = {dim} and hidden_dim = {hidden} (runq.c quantizes "
+                       "rows of those lengths in groups)")
+        for name, count in _tensor_sizes(dim, hidden, layers, heads, kv_heads, vocab).items():
+            if count % 4:
+                raise _bad(path, "dim", dim, f"gives the int8 tensor {name} {count} values, not "
+                                             "a multiple of 4 (the float scales after it would "
+                                             "be misaligned)")
+        expected = expected_int8_size(*values, shared, group_size)
+    else:
+        shared, group_size = vocab > 0, 0
+        expected = expected_checkpoint_size(*values)
+    if expected > MEMORY_LIMIT:
+        raise ToolchainError(f"{path}: the header describes a model of {expected:,} bytes, more "
+                             f"than the {MEMORY_LIMIT:,} a 32-bit program can load")
     if size < expected:
         raise ToolchainError(f"{path}: truncated checkpoint: expected {expected} bytes for this "
                              f"header, the file has {size} ({expected - size} missing)",
@@ -263,10 +375,17 @@ def check_checkpoint(path: str | os.PathLike) -> CheckpointInfo:
         raise ToolchainError(f"{path}: checkpoint size does not match its header: expected "
                              f"{expected} bytes, the file has {size} ({size - expected} extra)",
                              hint="is this a llama2.c (run.c) checkpoint?")
+    need = runtime_bytes(size, dim, layers, heads, vocab, seq_len, version)
+    if need > MEMORY_LIMIT:
+        raise ToolchainError(
+            f"{path}: running this model needs {need:,} bytes (the file and key/value caches of "
+            f"n_layers x seq_len x dim = {layers} x {seq_len} x {dim} floats), more than the "
+            f"{MEMORY_LIMIT:,} a 32-bit program can address", hint="a smaller seq_len?")
     return CheckpointInfo(path=path, dim=dim, hidden_dim=hidden, n_layers=layers, n_heads=heads,
                           n_kv_heads=kv_heads, vocab_size=abs(vocab), seq_len=seq_len,
-                          shared_classifier=vocab > 0, head_size=head_size,
-                          expected_size=expected, file_size=size)
+                          shared_classifier=shared, head_size=head_size,
+                          expected_size=expected, file_size=size, version=version,
+                          group_size=group_size, runtime_bytes=need)
 
 
 def _walk_tokens(data: bytes, offset: int, count: int | None,
@@ -283,7 +402,7 @@ def _walk_tokens(data: bytes, offset: int, count: int | None,
         if offset + 8 > len(data):
             return index, offset, "truncated"
         length = struct.unpack_from("<i", data, offset + 4)[0]
-        if length < 0 or length > max_len:
+        if length < 1 or length > max_len:     # llama2.c's fread of 0 bytes fails
             return index, offset, "length"
         if offset + 8 + length > len(data):
             return index, offset, "truncated"
@@ -311,7 +430,7 @@ def check_tokenizer(path: str | os.PathLike, vocab_size: int) -> TokenizerInfo:
     if problem == "length":
         length = struct.unpack_from("<i", data, offset + 4)[0]
         raise ToolchainError(f"{path}: bad tokenizer: token {count} has length {length} "
-                             f"(max_token_length is {max_len}) at byte {offset + 4}")
+                             f"(allowed: 1 to max_token_length = {max_len}) at byte {offset + 4}")
     if problem == "truncated":
         if offset == len(data):
             where = f"the file has only {count} tokens"
@@ -328,5 +447,8 @@ def check_tokenizer(path: str | os.PathLike, vocab_size: int) -> TokenizerInfo:
             raise ToolchainError(
                 f"{path}: tokenizer has {vocab + extra} tokens but the model's vocab_size is "
                 f"{vocab}", hint="wrong tokenizer for this model? (stories260K uses tok512.bin)")
+    if vocab < MIN_VOCAB:
+        raise ToolchainError(f"{path}: not a llama2.c tokenizer: {vocab} tokens, fewer than "
+                             f"{MIN_VOCAB} (<unk>, <s> and </s>)")
     return TokenizerInfo(path=path, max_token_length=max_len, vocab_size=vocab,
                          used_bytes=offset, file_size=size)
