@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from support import ROOT, need_tool
+from toolchain.packaging import is_83
 
 pytestmark = pytest.mark.slow
 
@@ -87,21 +89,69 @@ def test_dist_layout(dist_2023):
     dist = dist_2023 / "dist"
     names = sorted(p.name for p in dist.iterdir())
     assert names == ["AUDIT.TXT", "LLAMA98.EXE", "MODEL.BIN", "README.TXT", "RUN.BAT",
-                     "SHA256SUMS", "TOKENIZE.BIN"]
+                     "SHA256.TXT", "TOKENIZE.BIN"]
     for name in names:
-        if name == "SHA256SUMS":    # the checksum file keeps its conventional name
-            continue
-        stem, _, ext = name.partition(".")
-        assert len(stem) <= 8 and len(ext) <= 3, f"{name} is not an 8.3 name"
-    for text in ("RUN.BAT", "README.TXT", "AUDIT.TXT"):
+        assert is_83(name), f"{name} is not an 8.3 name"
+    for text in ("RUN.BAT", "README.TXT", "AUDIT.TXT", "SHA256.TXT"):
         data = (dist / text).read_bytes()
         assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b""), f"{text} not CRLF"
+        data.decode("ascii")
     readme = (dist / "README.TXT").read_text()
     assert "BINARY" in readme
     assert "MODEL.BIN" in (dist / "RUN.BAT").read_text()
-    for line in (dist / "SHA256SUMS").read_text().splitlines():
+    listed = []
+    for line in (dist / "SHA256.TXT").read_text().splitlines():
         digest, name = line.split("  ")
         assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest
+        listed.append(name)
+    assert sorted(listed) == [n for n in names if n != "SHA256.TXT"]
+    if shutil.which("sha256sum"):                 # the tool README.TXT names reads it
+        proc = subprocess.run(["sha256sum", "-c", "SHA256.TXT"], cwd=dist, capture_output=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def readme_example(dist: Path) -> list[str]:
+    """The example command line README.TXT gives, as arguments after LLAMA98."""
+    lines = (dist / "README.TXT").read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("Example: a story"))
+    words = shlex.split(lines[at + 1].strip())
+    assert words[0] == "LLAMA98" and words[1] == "MODEL.BIN", words
+    return words[1:]
+
+
+def test_2023_readme_says_usage_defaults_memory_fallback_and_rebuild(dist_2023, shared_models):
+    dist = dist_2023 / "dist"
+    readme = (dist / "README.TXT").read_text()
+    assert "Usage: LLAMA98 <checkpoint_file> [temperature] [steps] [prompt]" in readme
+    assert "Defaults: temperature 0.9, steps 256, prompt none." in readme
+    assert readme_example(dist) == ["MODEL.BIN", "0.9", "256", "Once upon a time"]
+    assert re.search(r"needs about\s+\d+ MB\s+of memory", readme)
+    assert "Windows 98 itself provides KERNEL32.DLL and MSVCRT.DLL" in readme
+    # the fallback is said in README.TXT and AUDIT.TXT
+    assert "NOTE: this is not the pinned upstream llama2.c" in readme
+    assert "--require-pinned" in readme
+    audit = (dist / "AUDIT.TXT").read_text()
+    assert "FALLBACK: upstream llama2.c not fetched (offline mode)" in audit
+    assert "NOT the pinned upstream" in audit
+    rebuild = readme.split("Rebuild", 1)[1].splitlines()[1].strip()
+    assert shlex.split(rebuild) == ["llama98", "build", "--target", "win98-p2",
+                                    "--model", str(shared_models / "stories260K_mha.bin"),
+                                    "--tokenizer", str(shared_models / "tok512.bin"),
+                                    "--offline"]
+
+
+def test_require_pinned_refuses_the_fallback(build_env, llamac2py_run_c, tmp_path):
+    from toolchain import upstream
+    cache = tmp_path / "cache"          # the fallback's files only (no pinned upstream run.c)
+    cache.mkdir()
+    for name in (upstream.SDIST_FNAME, upstream.SDIST_MEMBER_FNAME):
+        shutil.copy2(Path(build_env["LLAMA98_CACHE"]) / name, cache / name)
+    env = dict(build_env, LLAMA98_CACHE=str(cache))
+    proc = llama98("build", "--offline", "--require-pinned", "--dist", tmp_path / "dist",
+                   "--build-dir", tmp_path / "build", env=env)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "--require-pinned refuses the July 2023 fallback" in proc.stderr
+    assert not (tmp_path / "dist").exists() and not (tmp_path / "build").exists()
 
 
 def test_exe_headers_fit_windows_98(dist_2023):
@@ -134,6 +184,12 @@ def test_2023_exe_prints_the_reference_story(dist_2023, wine_env, shared_models,
     shutil.copy(shared_models / "tok512.bin", tmp_path / "tokenizer.bin")
     native_out = run_native(exe, [shared_models / "stories260K_mha.bin", "0.0", "200"], tmp_path)
     assert_same_output(wine_out, native_out)
+
+
+@pytest.mark.wine
+def test_2023_readme_example_runs(dist_2023, wine_env):
+    out = run_wine(dist_2023 / "dist", readme_example(dist_2023 / "dist"), wine_env)
+    assert b"Once upon a time" in out.splitlines()[1]      # after the July 2023 "<s>" line
 
 
 @pytest.mark.wine
@@ -198,7 +254,7 @@ def test_builds_are_reproducible(dist_2023, build_env, shared_models, tmp_path):
                    "--tokenizer", shared_models / "tok512.bin",
                    "--dist", tmp_path / "dist", "--build-dir", tmp_path / "build", env=build_env)
     assert proc.returncode == 0, proc.stderr
-    for name in ("LLAMA98.EXE", "SHA256SUMS"):
+    for name in ("LLAMA98.EXE", "SHA256.TXT"):
         assert (tmp_path / "dist" / name).read_bytes() == \
             (dist_2023 / "dist" / name).read_bytes(), name
 
@@ -227,6 +283,49 @@ def test_pinned_exe_matches_native(dist_pinned, wine_env, shared_models, pinned_
     if sampling == ["-t", "0.0"]:
         assert wine_out.startswith(REFERENCE_START)
     assert_same_output(wine_out, native_out)
+
+
+def test_pinned_readme_and_audit(dist_pinned, pinned_run_c, shared_models):
+    dist = dist_pinned / "dist"
+    readme = (dist / "README.TXT").read_text()
+    assert "  -i <string> input prompt" in readme
+    assert 'Where that says "run", type LLAMA98.' in readme
+    assert readme_example(dist) == ["MODEL.BIN", "-n", "100", "-i", "Once upon a time"]
+    assert "NOTE: this is not the pinned" not in readme
+    assert f"--source {pinned_run_c}" in readme and \
+        f"--model {shared_models / 'stories260K.bin'}" in readme
+    audit = (dist / "AUDIT.TXT").read_text()
+    assert "karpathy/llama2.c at 350e04fe3543" in audit and "FALLBACK" not in audit
+
+
+@pytest.mark.wine
+def test_pinned_readme_example_runs(dist_pinned, wine_env):
+    out = run_wine(dist_pinned / "dist", readme_example(dist_pinned / "dist"), wine_env)
+    assert out.startswith(b"Once upon a time")
+
+
+@pytest.mark.parametrize("which", ["dist_2023", "dist_pinned"])
+def test_messages_name_the_files_the_program_opens(request, which):
+    """No string in the program names tokenizer.bin: it opens TOKENIZE.BIN."""
+    from toolchain.c89.ctok import Tokens
+    src = (request.getfixturevalue(which) / "build" / "src" / "run.c").read_text()
+    literals = [t.text for t in Tokens(src).toks if t.kind == "str"]
+    assert any("TOKENIZE.BIN" in lit for lit in literals)
+    assert not [lit for lit in literals if "tokenizer.bin" in lit.lower()]
+
+
+@pytest.mark.wine
+@pytest.mark.parametrize("which,args", [("dist_2023", ["MODEL.BIN", "0.0", "10"]),
+                                        ("dist_pinned", ["MODEL.BIN", "-n", "10"])])
+def test_missing_vocabulary_is_named_as_shipped(request, which, args, wine_env, tmp_path):
+    dist = tmp_path / "d"
+    shutil.copytree(request.getfixturevalue(which) / "dist", dist)
+    (dist / "TOKENIZE.BIN").unlink()
+    proc = subprocess.run(["wine", "LLAMA98.EXE", *args], cwd=dist, env=wine_env,
+                          capture_output=True, timeout=300)
+    said = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert b"TOKENIZE.BIN" in said and b"tokenizer.bin" not in said, said
 
 
 def test_ported_pinned_sources_are_strict_c89_and_behave_the_same(dist_pinned, shared_models,

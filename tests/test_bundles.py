@@ -67,7 +67,7 @@ def without_watcom(env: dict) -> dict:
 
 
 # names that keep their conventional spelling (as in the MinGW dist)
-NOT_83 = {"SHA256SUMS", "build.sh"}
+NOT_83 = {"build.sh"}
 
 
 def is_83(name: str) -> bool:
@@ -158,13 +158,13 @@ def test_borland_bundle_layout(borland_build):
     dist = out / "dist"
     names = sorted(p.name for p in dist.iterdir())
     assert names == sorted(SOURCES + HEADERS + ["MAKEFILE", "BUILD.BAT", "README.TXT",
-                                                "SHA256SUMS"])
+                                                "SHA256.TXT"])
     assert all(is_83(n) for n in names if n not in NOT_83), names
     assert "source bundle" in stdout and "nothing" in stdout
     assert not (dist / "LLAMA98.EXE").exists() and not (dist / "L98CRT.C").exists()
     # no staging folder left next to it
     assert sorted(p.name for p in dist.parent.iterdir()) == ["build", "dist"]
-    for line in (dist / "SHA256SUMS").read_text().splitlines():
+    for line in (dist / "SHA256.TXT").read_text().splitlines():
         digest, name = line.split("  ")
         assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest
 
@@ -174,7 +174,7 @@ def test_bundle_text_is_dos_text_with_83_includes(request, which):
     dist = bundle_dir(request, which)
     lf_only = {"MAKEFILE", "build.sh"} if which == "openwatcom" else set()
     for path in dist.iterdir():
-        if path.suffix in (".BIN",) or path.name == "SHA256SUMS":
+        if path.suffix in (".BIN",):
             continue
         data = path.read_bytes()
         if path.name in lf_only:
@@ -237,7 +237,7 @@ def test_watcom_bundle_says_nothing_was_compiled(watcom_bundle):
     dist = out / "dist"
     names = sorted(p.name for p in dist.iterdir())
     assert names == sorted(SOURCES + HEADERS + ["MAKEFILE", "BUILD.BAT", "build.sh",
-                                                "README.TXT", "SHA256SUMS", "MODEL.BIN",
+                                                "README.TXT", "SHA256.TXT", "MODEL.BIN",
                                                 "TOKENIZE.BIN", "RUN.BAT"])
     assert all(is_83(n) for n in names if n not in NOT_83), names
     assert "MODEL.BIN" in (dist / "RUN.BAT").read_text()

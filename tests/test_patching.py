@@ -12,7 +12,8 @@ from toolchain.diag import ToolchainError
 from toolchain.patching import PATCH_DIR, apply_patches, load_patch_set
 
 PATCH_IDS = ["fread-loader", "dos-names", "model-checks", "vocab-checks", "encode-token-ids",
-             "topp-empty-nucleus", "chat-prompt-bounds", "stdin-eof", "prompt-buffer"]
+             "topp-empty-nucleus", "chat-prompt-bounds", "stdin-eof", "prompt-buffer",
+             "dos-names-messages"]
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +48,7 @@ def test_patches_apply_to_the_2023_run_c(llamac2py_run_c):
     result = apply_patches(llamac2py_run_c.read_text(), "run.c")
     _check_patched(result.text)
     assert [a.split(":")[0] for a in result.applied] == [
-        "fread-loader", "dos-names", "model-checks", "vocab-checks", "prompt-buffer"]
+        "fread-loader", "dos-names", "model-checks", "vocab-checks", "prompt-buffer", "dos-names-messages"]
     assert "malloc((config.seq_len + strlen(prompt) + 3) * sizeof(int))" in result.text
     skipped = [n for n in result.notes if "not needed here" in n]
     assert len(skipped) == 4 and all("July 2023" in n for n in skipped)
@@ -61,8 +62,8 @@ def test_patches_apply_to_the_pinned_sources(pinned_run_c, name):
     result = apply_patches(path.read_text(), name)
     text = result.text
     _check_patched(text)
-    assert [a.split(":")[0] for a in result.applied] == [i for i in PATCH_IDS
-                                                         if i != "prompt-buffer"]
+    assert [a.split(":")[0] for a in result.applied] == [
+        i for i in PATCH_IDS if i not in ("prompt-buffer", "dos-names-messages")]
     assert "if (n0 == 0) { return sample_argmax(probabilities, n); }\n" \
            "    qsort(probindex, n0, sizeof(ProbIndex), compare);" in text
     assert "l98_strcpy_fit(system_prompt, cli_system_prompt, sizeof system_prompt);" in text
@@ -98,10 +99,10 @@ def test_patches_keep_everything_else(llamac2py_run_c):
     diff = [line for line in difflib.unified_diff(original.splitlines(), patched.splitlines(),
                                                  lineterm="", n=0)
             if line[:1] in "+-" and not line.startswith(("+++", "---"))]
-    # 6 lines of the include group become 1; 4 + 3 + 1 calls, 1 string literal and the
+    # 6 lines of the include group become 1; 4 + 3 + 1 calls, 2 string literals and the
     # prompt buffer change; l98_weights_end() is one new line
-    assert len([d for d in diff if d.startswith("-")]) == 6 + 9
-    assert len([d for d in diff if d.startswith("+")]) == 1 + 9 + 1
+    assert len([d for d in diff if d.startswith("-")]) == 6 + 10
+    assert len([d for d in diff if d.startswith("+")]) == 1 + 10 + 1
 
 
 def test_patch_that_no_longer_applies_fails_loudly():

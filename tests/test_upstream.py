@@ -219,3 +219,65 @@ def test_unwritable_cache_is_a_toolchain_error(tmp_path):
         resolve_source(cache_dir=blocker / "sub", offline=True, notify=lambda _m: None)
     assert "cannot create cache directory" in caught.value.message
     assert os.path.exists(blocker)
+
+
+# ---------------------------------------------------------------- --require-pinned, odd inputs
+
+def test_require_pinned_refuses_the_fallback(tmp_path, monkeypatch):
+    monkeypatch.setattr(upstream, "UPSTREAM_URL", CLOSED_PORT_URL)
+    notes: list[str] = []
+    with pytest.raises(ToolchainError) as caught:
+        resolve_source(cache_dir=tmp_path, notify=notes.append, require_pinned=True)
+    assert "--require-pinned refuses the July 2023 fallback" in caught.value.message
+    assert "unreachable" in caught.value.message and "--source" in caught.value.hint
+    assert notes == [] and list(tmp_path.iterdir()) == []   # nothing fetched from PyPI
+    with pytest.raises(ToolchainError):
+        resolve_source(cache_dir=tmp_path, notify=notes.append, offline=True,
+                       require_pinned=True)
+
+
+def test_fallback_says_why(cache):
+    notes: list[str] = []
+    info = resolve_source(cache_dir=cache, notify=notes.append, offline=True)
+    assert info.origin == upstream.FALLBACK_ORIGIN
+    assert info.fallback == "upstream llama2.c not fetched (offline mode)"
+    assert notes and "July 2023" in notes[0]
+
+
+def test_require_pinned_with_a_source(tmp_path):
+    other = tmp_path / "run.c"
+    other.write_text("int main(void) { return 0; }\n")
+    with pytest.raises(ToolchainError) as caught:
+        resolve_source(str(other), require_pinned=True)
+    assert "not the pinned upstream" in caught.value.message
+    assert resolve_source(str(other)).fallback == ""
+
+
+def test_pinned_file_given_as_source_counts_as_pinned(pinned_run_c):
+    info = resolve_source(str(pinned_run_c), require_pinned=True)
+    assert info.origin == "upstream" and info.sha256 == upstream.UPSTREAM_SHA256
+    assert "350e04fe3543" in info.description and str(pinned_run_c.resolve()) in info.description
+
+
+@pytest.mark.parametrize("content,words", [
+    (b"int x;\n\x00", ["binary data", "run.c:2"]),
+    (b"int x; /* \xff */\n", ["not UTF-8", "run.c:1:11", "0xff"]),
+])
+def test_source_that_is_not_text(tmp_path, content, words):
+    (tmp_path / "run.c").write_bytes(content)
+    with pytest.raises(ToolchainError) as caught:
+        resolve_source(str(tmp_path / "run.c"))
+    for word in words:
+        assert word in caught.value.message
+
+
+@pytest.mark.parametrize("name", [upstream.UPSTREAM_FNAME, upstream.SDIST_MEMBER_FNAME,
+                                  upstream.SDIST_FNAME])
+def test_cache_entry_that_is_a_folder_is_left_alone(tmp_path, name, monkeypatch):
+    monkeypatch.setattr(upstream, "UPSTREAM_URL", CLOSED_PORT_URL)
+    (tmp_path / name).mkdir()
+    (tmp_path / name / "keep").write_text("x")
+    with pytest.raises(ToolchainError) as caught:
+        resolve_source(cache_dir=tmp_path, notify=lambda _m: None)
+    assert "not a regular file" in caught.value.message and name in caught.value.message
+    assert (tmp_path / name / "keep").is_file()

@@ -197,7 +197,7 @@ def test_readme_main_job_is_verified(build_env, shared_models, tmp_path):
     else:
         assert "not verified: the EXE's output under Wine" in section
     # the checksums cover the AUDIT.TXT with its verify section
-    sums = (tmp_path / "dist" / "SHA256SUMS").read_text()
+    sums = (tmp_path / "dist" / "SHA256.TXT").read_text()
     assert "AUDIT.TXT" in sums
 
 

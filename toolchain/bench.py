@@ -5,7 +5,10 @@
    real C99 project, cmark-gfm from the cmarkgfm sdist on PyPI (pinned, hash-checked,
    cached in ~/.cache/llama98/sdists): every .c/.h of its library ported by
    worker processes (one per core, each starting with empty caches), counting
-   the lines of the files that port and the wall time they took.
+   the lines of the files that port and the wall time they took.  And one
+   generated 200,000-line C99 file (``toolchain/c89/synthetic.py``), ported
+   in a fresh process: the time grows with the size of a file, not its square,
+   and the process's peak memory.
 2. Audit throughput: bytes of code decoded per second on the last built EXE.
 3. Build: wall time of a complete `llama98 build`.
 4. Inference: tokens per second of LLAMA98.EXE under Wine (an emulated-OS figure on
@@ -28,6 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import runtime
 from .diag import ToolchainError, report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +64,7 @@ def bench_port(source: Path) -> None:
 
     def run():
         _cold_caches()
-        port_source(text, source.name, include_dirs=[ROOT / "engine_c89"])
+        port_source(text, source.name, include_dirs=[runtime.ENGINE_DIR])
     seconds = _best_of(3, run)
     print(f"port     {source.name}: {lines} lines in {seconds * 1000:.0f} ms "
           f"= {lines / seconds:,.0f} lines/s (best of 3, empty caches)")
@@ -96,6 +100,30 @@ def bench_port_project(jobs: int | None = None) -> None:
     failed = [os.path.basename(p) for (p, _), r in zip(items, first) if not r.ok]
     if failed:
         print(f"         not ported (reported errors): {', '.join(failed)}")
+
+
+def _port_generated(lines: int) -> tuple[int, float, float]:
+    """(lines, seconds, peak resident MB) of porting one generated file, in
+    the process that runs it (a fresh one: see ``bench_port_large``)."""
+    import resource
+    from .c89 import port_source
+    from .c89.synthetic import generate
+    text = generate(lines)
+    t0 = time.perf_counter()
+    port_source(text, "generated.c", include_dirs=[ROOT / "engine_c89"])
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # KB on Linux
+    return text.count("\n"), seconds, peak
+
+
+def bench_port_large(lines: int) -> None:
+    """Port one generated file of ``lines`` lines, in a fresh process."""
+    import multiprocessing
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        n, seconds, peak = pool.apply(_port_generated, (lines,))
+    print(f"port     generated C99, one file: {n:,} lines in {seconds:.1f} s "
+          f"= {n / seconds:,.0f} lines/s (1 process, one run, empty caches; peak memory "
+          f"{peak:,.0f} MB)")
 
 
 def bench_audit(exe: Path) -> None:
@@ -138,21 +166,30 @@ def bench_engines(llama2c: str | None) -> None:
     print(enginebench.table(results))
 
 
-def main(argv: list[str] | None = None) -> int:
+def make_parser() -> argparse.ArgumentParser:
+    """The options of ``invoke bench`` too (toolchain/tasks.py reads this parser)."""
     parser = argparse.ArgumentParser(prog="llama98-bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, default=SHARED_MODELS / "stories260K_mha.bin")
-    parser.add_argument("--tokenizer", type=Path, default=SHARED_MODELS / "tok512.bin")
+    parser.add_argument("--model", type=Path, default=SHARED_MODELS / "stories260K_mha.bin",
+                        help="checkpoint for the build and tokens-per-second figures")
+    parser.add_argument("--tokenizer", type=Path, default=SHARED_MODELS / "tok512.bin",
+                        help="its vocabulary")
     parser.add_argument("--port-only", action="store_true",
                         help="only the C89 port figures (no build, no Wine)")
-    parser.add_argument("--jobs", type=int, default=None,
+    parser.add_argument("-j", "--jobs", type=int, default=None,
                         help="worker processes for the project port (default: one per core)")
+    parser.add_argument("--large-lines", type=int, default=200_000,
+                        help="lines of the generated one-file port (0: skip it)")
     parser.add_argument("--engines", action="store_true",
                         help="only the engine comparison (upstream run.c, fp32, q8; minutes)")
     parser.add_argument("--llama2c", metavar="DIR", default=None,
                         help="llama2.c checkout with run.c and runq.c at the pinned commit "
                              "(default: $LLAMA2C_SRC, else ../shared/llama2.c)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
     try:
         if args.engines:
             bench_engines(args.llama2c)
@@ -161,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         source = resolve_source(None, offline=True, notify=lambda m: None)
         bench_port(source.path)
         bench_port_project(args.jobs)
+        if args.large_lines > 0:
+            bench_port_large(args.large_lines)
         if args.port_only:
             return 0
         with tempfile.TemporaryDirectory(prefix="llama98-bench-") as tmp:

@@ -3,8 +3,8 @@ q8 = its int8 runq.c; which patch sets each gets, and what a model needs to run.
 
 ``port`` is the one way the build, the bench and the tests turn an upstream
 program into the C89 source llama98 compiles: the engine's patch sets in order,
-then the C89 rewriter. ``memory_bytes`` and ``weight_bytes_per_token`` are the
-figures dist/README.TXT and ``invoke bench`` print.
+then the C89 rewriter. ``weight_bytes_per_token`` is the figure ``invoke bench``
+prints.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from .diag import ToolchainError
+from .shipped import shipped_dir
 
 DATA = Path(__file__).resolve().parent / "data" / "engines.toml"
-PATCH_DIR = Path(__file__).resolve().parent.parent / "patches"
+PATCH_DIR = shipped_dir("patches")
 
 
 @dataclass(frozen=True)
@@ -73,27 +74,13 @@ def _matrix_params(c) -> tuple[int, int]:
     return c.n_layers * layer, abs(c.vocab_size) * c.dim
 
 
-def weight_bytes_per_token(c, fmt: str, group_size: int = 0, shared_classifier: bool = True) -> int:
-    """Bytes of weights one forward pass reads: every matrix once, the rmsnorm
-    weights, one embedding row; int8 matrices with their float32 scales."""
+def weight_bytes_per_token(c, fmt: str, group_size: int = 0) -> int:
+    """Bytes of weights one forward pass reads: every matrix once (the classifier is the
+    size of the embedding table, shared or not), the rmsnorm weights, one embedding row;
+    int8 matrices with their float32 scales."""
     layers, table = _matrix_params(c)
     norms = (2 * c.n_layers + 1) * c.dim * 4
     if fmt == "q8":
         q = lambda n: n + 4 * (n // group_size)     # noqa: E731
         return q(layers) + q(table) + q(c.dim) + norms
     return 4 * (layers + table + c.dim) + norms
-
-
-def memory_bytes(c, fmt: str, file_size: int, steps: int) -> int:
-    """What the engine allocates to run ``steps`` positions: the whole checkpoint
-    (read into memory), the key/value cache and the activations (fp32: for
-    seq_len positions, as run.c allocates them; q8: for the steps run)."""
-    kv_dim = c.dim * c.n_kv_heads // c.n_heads
-    vocab = abs(c.vocab_size)
-    positions = c.seq_len if fmt == "fp32" else max(1, min(steps or c.seq_len, c.seq_len))
-    floats = (3 * c.dim + 2 * c.hidden_dim + c.dim + 2 * kv_dim + c.n_heads * positions
-              + vocab + 2 * c.n_layers * positions * kv_dim)
-    if fmt == "q8":
-        floats += 2 * (c.dim + c.hidden_dim)          # quantized activations and their scales
-        floats += c.hidden_dim                        # the MMX kernel's 16-bit copy of x
-    return file_size + 4 * floats

@@ -27,8 +27,9 @@ from pathlib import Path
 from .c89.ctok import Tok, Tokens
 from .c89.source import EditList
 from .diag import Diagnostic, ToolchainError
+from .shipped import shipped_dir
 
-PATCH_DIR = Path(__file__).resolve().parent.parent / "patches"
+PATCH_DIR = shipped_dir("patches")
 
 _VAR = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 _OPEN = {"(": ")", "[": "]", "{": "}"}

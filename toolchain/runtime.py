@@ -8,8 +8,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from .diag import ToolchainError
+from .shipped import shipped_dir
 
-ENGINE_DIR = Path(__file__).resolve().parent.parent / "engine_c89"
+ENGINE_DIR = shipped_dir("engine_c89")
 MANIFEST = ENGINE_DIR / "runtime.toml"
 ROLES = ("compat", "port", "llama", "crt")
 

@@ -80,6 +80,12 @@ class SourceInfo:
     sha256: str
     origin: str  # "user" | "upstream" | "llamac2py-0.1.4"
     description: str
+    fallback: str = ""  # why the pinned upstream was not used ("" when it was, or --source)
+
+    @property
+    def text(self) -> str:
+        """The source as text: UTF-8 (ASCII in practice); anything else is a clear error."""
+        return read_c_source(self.path)
 
 
 class DownloadError(ToolchainError):
@@ -125,6 +131,34 @@ def sha256_file(path: str | os.PathLike) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def read_c_source(path: Path, option: str = "--source") -> str:
+    """A C source file's text; binary or non-UTF-8 content is a one-line error with its place."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ToolchainError(f"{option} {path}: cannot read: {err.strerror or err}") from None
+    if b"\0" in data:
+        at = data.index(b"\0")
+        line = data.count(b"\n", 0, at) + 1
+        raise ToolchainError(f"{option} {path}:{line}: binary data (a NUL byte at offset {at}): "
+                             "not a C source file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise ToolchainError(
+            f"{option} {path}:{line}:{col}: byte 0x{data[err.start]:02x} is not UTF-8 "
+            "(a Latin-1 or other 8-bit file?); save it as UTF-8 or ASCII") from None
+
+
+def _check_cache_entry(path: Path) -> None:
+    """A cache entry that exists must be a regular file (a folder there is not ours to delete)."""
+    if (path.exists() or path.is_symlink()) and not path.is_file():
+        raise ToolchainError(f"{path}: cache entry is not a regular file (a folder?)",
+                             hint=f"remove it, or set {CACHE_ENV} / --cache-dir to another folder")
 
 
 def _hash_ok(path: Path, sha256: str) -> bool:
@@ -175,12 +209,17 @@ def fetch_verified(url: str, dest: Path, sha256: str, *, what: str,
     if not sha256:
         raise ToolchainError(f"{what}: no pinned sha256; refusing to download {url}",
                              hint="download it yourself and pass its path")
+    _check_cache_entry(dest)
     if dest.exists():
         if _hash_ok(dest, sha256):
             return dest
         _remove(dest)  # corrupt or stale cache entry: fetch it again
     _ensure_dir(dest.parent)
-    fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+    except OSError as err:
+        raise ToolchainError(f"{dest.parent}: cannot write to the cache: {err.strerror or err}",
+                             hint=f"set {CACHE_ENV} to a writable directory") from None
     tmp = Path(tmp_name)
     digest = hashlib.sha256()
     try:
@@ -203,6 +242,8 @@ def fetch_verified(url: str, dest: Path, sha256: str, *, what: str,
                      "nothing was kept in the cache")
         os.chmod(tmp, 0o644)
         os.replace(tmp, dest)
+    except OSError as err:
+        raise ToolchainError(f"{dest}: cannot write to the cache: {err.strerror or err}") from None
     finally:
         _remove(tmp)
     return dest
@@ -227,6 +268,12 @@ def _user_source(source: str | os.PathLike, program: str = "run.c") -> SourceInf
         digest = sha256_file(path)
     except OSError as err:
         raise ToolchainError(f"--source {source}: cannot read {path}: {err.strerror or err}") from None
+    read_c_source(path)          # binary or 8-bit text: said now, not as a parse error later
+    for name, pinned in (("run.c", UPSTREAM_SHA256), ("runq.c", RUNQ_SHA256)):
+        if digest == pinned:
+            return SourceInfo(path, digest, "upstream",
+                              f"{name} of karpathy/llama2.c at {PINNED_COMMIT[:12]} from {path} "
+                              "(hash-checked)")
     return SourceInfo(path, digest, "user", f"user-supplied {path} (sha256 {digest[:12]}, not pinned)")
 
 
@@ -250,19 +297,30 @@ def _extract_member(sdist: Path, dest: Path) -> Path:
     if got != SDIST_MEMBER_SHA256:
         raise ToolchainError(f"{SDIST_MEMBER} in {sdist.name}: sha256 mismatch: "
                              f"expected {SDIST_MEMBER_SHA256}, got {got}; refusing it")
-    fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+    except OSError as err:
+        raise ToolchainError(f"{dest.parent}: cannot write to the cache: {err.strerror or err}") from None
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, dest)
+    except OSError as err:
+        raise ToolchainError(f"{dest}: cannot write to the cache: {err.strerror or err}") from None
     finally:
         _remove(Path(tmp_name))
     return dest
 
 
-def _fallback(cache: Path, notify: Notify, why: str, upstream_error: str) -> SourceInfo:
+def _fallback(cache: Path, notify: Notify, why: str, upstream_error: str,
+              require_pinned: bool) -> SourceInfo:
+    if require_pinned:
+        raise ToolchainError(f"{why}, and --require-pinned refuses the July 2023 fallback",
+                             hint=f"get {UPSTREAM_URL} (sha256 {UPSTREAM_SHA256[:16]}...) and pass "
+                                  "it with --source PATH, or build where GitHub is reachable")
     member = cache / SDIST_MEMBER_FNAME
+    _check_cache_entry(member)
     if not _hash_ok(member, SDIST_MEMBER_SHA256):
         _remove(member)
         try:
@@ -279,49 +337,65 @@ def _fallback(cache: Path, notify: Notify, why: str, upstream_error: str) -> Sou
            f"llamac2py 0.1.4 (hash-checked)")
     return SourceInfo(member, SDIST_MEMBER_SHA256, FALLBACK_ORIGIN,
                       "run.c of llama2.c (July 2023) from the PyPI sdist llamac2py 0.1.4 "
-                      "(no grouped-query attention; legacy CLI)")
+                      "(no grouped-query attention; legacy CLI)", fallback=why)
 
 
 def resolve_source(source: str | os.PathLike | None = None,
                    cache_dir: str | os.PathLike | None = None,
                    notify: Notify = note,
-                   offline: bool = False) -> SourceInfo:
+                   offline: bool = False,
+                   require_pinned: bool = False) -> SourceInfo:
     """Find the run.c to port.
 
     ``source``: a user file or checkout (``--source``); wins over everything.
     ``offline``: do not contact GitHub. A pinned upstream run.c already in the cache
     is still used; otherwise the PyPI sdist fallback is used (downloaded from PyPI if
     it is not cached yet).
+    ``require_pinned``: only the pinned upstream run.c will do: the fallback is an error,
+    and so is a ``source`` whose sha256 is not the pinned one.
     """
     if source is not None and str(source) != "":
-        return _user_source(source)
+        info = _user_source(source)
+        if require_pinned and info.origin != "upstream":
+            raise ToolchainError(f"--source {source}: not the pinned upstream run.c (sha256 "
+                                 f"{info.sha256[:16]}..., pinned {UPSTREAM_SHA256[:16]}...), "
+                                 "and --require-pinned is set")
+        return info
     cache = _ensure_dir(resolve_cache_dir(cache_dir))
     upstream = cache / UPSTREAM_FNAME
+    _check_cache_entry(upstream)
     description = f"run.c of karpathy/llama2.c at {PINNED_COMMIT[:12]} (hash-checked)"
     if _hash_ok(upstream, UPSTREAM_SHA256):
         return SourceInfo(upstream, UPSTREAM_SHA256, "upstream", description)
     if offline:
         return _fallback(cache, notify, "upstream llama2.c not fetched (offline mode)",
-                         "offline mode")
+                         "offline mode", require_pinned)
     try:
         path = fetch_verified(UPSTREAM_URL, upstream, UPSTREAM_SHA256,
                               what="upstream llama2.c run.c")
     except DownloadError as err:
         return _fallback(cache, notify, f"upstream llama2.c unreachable ({err.reason})",
-                         f"upstream {err.url} unreachable ({err.reason})")
+                         f"upstream {err.url} unreachable ({err.reason})", require_pinned)
     return SourceInfo(path, UPSTREAM_SHA256, "upstream", description)
 
 
 def resolve_runq(source: str | os.PathLike | None = None,
                  cache_dir: str | os.PathLike | None = None,
-                 offline: bool = False) -> SourceInfo:
+                 offline: bool = False,
+                 require_pinned: bool = False) -> SourceInfo:
     """Find the runq.c to port (``--quant q8``): ``source`` (a runq.c or a checkout), else
     the pinned one from the cache or GitHub. There is no offline fallback: the July 2023
-    run.c predates runq.c."""
+    run.c predates runq.c. ``require_pinned``: a ``source`` must be the pinned runq.c."""
     if source is not None and str(source) != "":
-        return _user_source(source, "runq.c")
+        info = _user_source(source, "runq.c")
+        if require_pinned and info.sha256 != RUNQ_SHA256:
+            raise ToolchainError(f"--source {source}: not the pinned upstream runq.c (sha256 "
+                                 f"{info.sha256[:16]}..., pinned {RUNQ_SHA256[:16]}...), "
+                                 "and --require-pinned is set")
+        return info
     cache = _ensure_dir(resolve_cache_dir(cache_dir))
     path = cache / RUNQ_FNAME
+    _check_cache_entry(path)
     description = f"runq.c of karpathy/llama2.c at {PINNED_COMMIT[:12]} (hash-checked)"
     hint = (f"go online once (runq.c is cached), or pass --source a llama2.c checkout or "
             f"{RUNQ_URL} (sha256 {RUNQ_SHA256[:16]}...)")

@@ -5,8 +5,8 @@ has comments, hoistable declarations, stdint/stdbool names, a designated
 initializer and 64-bit literals to convert) must port, and its port must be
 strict C89 that prints what the original prints.  No timing is asserted: the
 speed figure belongs to ``invoke bench``.  The limit below only stops a run
-that would not finish (today's quadratic edit list needs hours for this
-file); it is several times what a linear port of this size needs.
+that would not finish (the quadratic edit list of before needed hours for
+this file); it is several times what the linear port of this size needs.
 """
 
 from __future__ import annotations
@@ -26,13 +26,7 @@ pytestmark = [pytest.mark.slow,
 LINES = 200_000
 HANG_GUARD_S = 300
 
-XFAIL = pytest.mark.xfail(strict=True, reason=(
-    "issue 13 (2, linear time): every edit is checked against every earlier one "
-    "(source.EditList.add/_check), so the port of one file takes time quadratic in its "
-    "edits: a 200,000-line file does not finish"))
 
-
-@XFAIL
 def test_200k_line_file_ports_and_is_right(tmp_path):
     src = tmp_path / "big.c"
     src.write_text(generate(LINES))

@@ -24,6 +24,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+from .. import __version__
 from ..diag import Diagnostic, ToolchainError
 from .pipeline import port_source
 from .project import default_jobs, port_files
@@ -203,6 +204,7 @@ def build_parser(targets: dict[str, dict]) -> argparse.ArgumentParser:
                     "original text: comments, macros, #includes and layout survive.  What "
                     "cannot be converted safely is reported with its location.",
         epilog=EPILOG)
+    ap.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     ap.add_argument("inputs", nargs="+", metavar="FILE_OR_DIR",
                     help="C files, or directories searched recursively for *.c and *.h")
     ap.add_argument("-o", "--output", metavar="OUTDIR",

@@ -9,6 +9,7 @@ punctuators.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -251,6 +252,15 @@ class Tokens:
                 else:
                     lst.append(i)
         return out
+
+    @cached_property
+    def _comment_starts(self) -> list[int]:
+        return [c[0] for c in self.comments]
+
+    def comments_in(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The comments starting in [lo, hi), in order (a bisect, not a scan)."""
+        starts = self._comment_starts
+        return self.comments[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)]
 
     @cached_property
     def num_index(self) -> list[int]:

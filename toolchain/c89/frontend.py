@@ -499,6 +499,7 @@ def split_chunks(pp: str, prev: tuple[str, list[_Piece]] | None = None) -> list[
             elif file is not None:   # a #pragma line: a chunk of its own
                 ls = pp.rfind("\n", 0, pos) + 1
                 first = base_line + pp.count("\n", base_pos, pos)
+                base_line, base_pos = first, ls   # count on from here, not from the marker
                 piece = _Piece(f'# 1 "{file}"\n' + " " * (pos - ls) + pp[pos:eol],
                                file, first, -1, True)
                 piece.end = eol
@@ -511,6 +512,7 @@ def split_chunks(pp: str, prev: tuple[str, list[_Piece]] | None = None) -> list[
         start = pos
         ls = pp.rfind("\n", 0, start) + 1
         first = base_line + pp.count("\n", base_pos, start)
+        base_line, base_pos = first, ls   # count on from here, not from the marker
         chunk_file = file
         depth = 0
         body = -1

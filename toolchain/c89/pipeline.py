@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ..diag import Diagnostic, ToolchainError
 from .frontend import UnitCache
 from .passes import PassContext, pass_modules
-from .source import Edit, EditConflict, EditList
+from .source import Edit, EditConflict, apply_edits
 
 MAX_ROUNDS = 12
 
@@ -174,6 +174,5 @@ class _Taken:
     def apply(self, text: str) -> str:
         if not self.edits:
             return text
-        out = EditList(text)
-        out.edits = self.edits   # checked: each pass's own, and across passes above
-        return out.apply()
+        # checked: each pass's own, and across passes above
+        return apply_edits(text, self.edits)

@@ -13,7 +13,6 @@ them from here (toolchain/compilers/facts.py).
 
 from __future__ import annotations
 
-import re
 import shlex
 import shutil
 import subprocess
@@ -22,6 +21,9 @@ from pathlib import Path
 
 from .. import runtime
 from ..diag import ToolchainError
+# the packaging helpers (DOS text, 8.3 names) live in toolchain/packaging.py
+from ..packaging import (EXE_NAME, MODEL_NAME, crlf, dos_names, dos_stem,  # noqa: F401
+                         local_includes, rewrite_includes)
 from ..targets import Target
 from .facts import Codegen
 
@@ -194,11 +196,11 @@ class CompilerDriver:
         listed = list(files) + [(out, what) for _, out, what in self.bundle_templates]
         listed += list(extra_files)
         values = dict(self.bundle_values(target), target=target, version=version,
-                      source_description=source_description, exe="LLAMA98.EXE",
+                      source_description=source_description, exe=EXE_NAME,
                       sources=[names[p.name] for p in sources], objects=objects, deps=deps,
                       program_objects=objects[:len(program)],
                       library_objects=objects[len(program):],
-                      files=listed, has_model=any(n == "MODEL.BIN" for n, _ in extra_files))
+                      files=listed, has_model=any(n == MODEL_NAME for n, _ in extra_files))
         for template, out, what in self.bundle_templates:
             (out_dir / out).write_bytes(text(out, self.render(template, **values)))
             if out.endswith(".sh"):
@@ -207,53 +209,3 @@ class CompilerDriver:
                 log(f"wrote {out}")
             files.append((out, what))
         return files
-
-
-# ---------------------------------------------------------------- bundle helpers
-
-_INCLUDE = re.compile(r'^([ \t]*#[ \t]*include[ \t]*)"([^"]+)"', re.M)
-
-
-def crlf(text: str, encoding: str = "ascii") -> bytes:
-    """DOS text: CRLF line ends; ASCII for what we write (sources keep their bytes:
-    a UTF-8 comment is harmless to the compilers of the era)."""
-    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode(encoding)
-
-
-def dos_stem(name: str) -> str:
-    return name.rsplit(".", 1)[0]
-
-
-def dos_names(names: list[str]) -> dict[str, str]:
-    """Map file names to unique upper-case 8.3 names (c89compat.h -> C89COMPT.H).
-
-    A stem longer than 8 characters keeps its first 7 and its last character
-    (C89COMPA+T); a clash gets a digit instead of its last character.
-    """
-    out: dict[str, str] = {}
-    used: set[str] = set()
-    for name in names:
-        stem, dot, ext = name.upper().rpartition(".")
-        if not dot:
-            stem, ext = ext, ""
-        stem = re.sub(r"[^A-Z0-9_]", "_", stem)
-        ext = re.sub(r"[^A-Z0-9_]", "_", ext)[:3]
-        short = stem if len(stem) <= 8 else stem[:7] + stem[-1]
-        n = 0
-        while (short + "." + ext) in used:
-            n += 1
-            short = stem[:7] + str(n) if n < 10 else stem[:6] + str(n)
-        full = short + ("." + ext if ext else "")
-        used.add(full)
-        out[name] = full
-    return out
-
-
-def local_includes(text: str) -> list[str]:
-    return [m.group(2) for m in _INCLUDE.finditer(text)]
-
-
-def rewrite_includes(text: str, names: dict[str, str]) -> str:
-    """Point ``#include "x.h"`` lines at the bundle's 8.3 names."""
-    return _INCLUDE.sub(lambda m: m.group(1) + '"' + names.get(m.group(2), m.group(2)) + '"',
-                        text)

@@ -85,7 +85,9 @@ class Types:
     """Typedef/tag resolution and constant evaluation for one unit."""
 
     def __init__(self, unit):
-        self.u = unit
+        # the AST, not the unit: the unit keeps this object (types_of), and a
+        # cycle would keep every old unit's tokens until a full collection
+        self._ast = unit.ast
         self.typedefs: dict[str, c_ast.Node] = {}
         self.tags: dict[tuple[str, str], c_ast.Node] = {}
         self.enum_values: dict[str, int] = {}
@@ -249,7 +251,7 @@ class Types:
         cached = getattr(self, "_file_objects", None)
         if cached is None:
             cached = set()
-            for ext in self.u.ast.ext:
+            for ext in self._ast.ext:
                 d = ext.decl if isinstance(ext, c_ast.FuncDef) else ext
                 if isinstance(d, c_ast.Decl) and d.name:
                     cached.add(d.name)

@@ -107,7 +107,7 @@ from pycparser import c_ast, c_generator
 
 from ...diag import Diagnostic, ToolchainError
 from ..ctok import Tokens
-from ..source import EditConflict, EditList
+from ..source import EditList
 from . import PassOutput
 from ._ast import body_nodes, is_constant, walk_cached
 from .unsupported import Conditionals
@@ -802,11 +802,10 @@ class _Pass:
         le = self.u.src.line_end(pos)
         rest = self.text[pos:le]
         ok = True
-        for cs, ce in self.toks.comments:
-            if pos <= cs < le:
-                if ce > le:
-                    ok = False
-                rest = rest.replace(self.text[cs:min(ce, le)], "")
+        for cs, ce in self.toks.comments_in(pos, le):
+            if ce > le:
+                ok = False
+            rest = rest.replace(self.text[cs:min(ce, le)], "")
         if ok and not rest.strip():
             self.edits.insert(le, "".join("\n" + indent + x for x in lines), NAME)
         else:
@@ -1619,13 +1618,6 @@ def run(text: str, ctx) -> PassOutput:
         for comp in blocks:
             p.edits = EditList(text)
             p.block(comp)
-            staged, ok = main.edits[:], True
-            for e in p.edits.edits:
-                try:
-                    main.add(e.start, e.end, e.text, e.origin)
-                except EditConflict:
-                    ok = False
-                    break
-            if not ok:  # touches another block's edits: retried next round
-                main.edits = staged
+            # all or nothing: touching another block's edits, retried next round
+            main.add_all(p.edits.edits)
     return PassOutput(main, p.diags)

@@ -336,7 +336,7 @@ class _Pass:
             pad = " " if inner[:1] in (" ", "\t") else ""
             return "{" + pad + ", ".join(values) + pad + "}"
         # one line per top-level element, keeping comments with their element
-        comments = [c for c in toks.comments if toks[lb].end <= c[0] < toks[rb].start]
+        comments = toks.comments_in(toks[lb].end, toks[rb].start)
         lead: dict[int, list[str]] = {}
         trail: dict[int, list[str]] = {}
         for cs, ce in comments:
