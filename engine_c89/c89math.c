@@ -6,8 +6,8 @@
  * renames round, roundf, isnan ... to these).
  *
  * Every result is exact, as C99 requires: the functions work on the bits of
- * the IEEE 754 representation (read through unsigned char, so the byte
- * order is found at run time and no union or 64-bit integer is needed),
+ * the IEEE 754 representation (the byte order is found at run time; no
+ * union or 64-bit integer is needed),
  * never on the FPU's arithmetic, so x87 extended precision, the rounding
  * mode and a compiler's NaN comparisons (some 1990s compilers take NaN ==
  * NaN to be true) cannot change them.  NaN in gives NaN out, infinities and
@@ -29,9 +29,12 @@ typedef char c89_check_float[sizeof(float) == 4 ? 1 : -1];
 
 /* ---------------------------------------------------------------- bits */
 
-/* Byte order: the index, in the object representation, of the byte that
- * holds the sign (and the top exponent bits).  Found once from 1.0. */
-static int c89_double_order = -1;   /* 0: most significant byte first */
+/* Byte order, found once from 1.0: where the sign (and the top exponent
+ * bits) of a double and of a float are.  When the double's 32-bit halves are
+ * stored as two integers of the machine's own order (every current machine)
+ * they are read as such; otherwise byte by byte. */
+static int c89_double_order = -1;   /* 0: most significant byte first, 1: last */
+static int c89_double_words = -1;   /* index of the high half among two words, or -1 */
 static int c89_float_order = -1;
 
 static void c89_find_orders(void)
@@ -39,8 +42,12 @@ static void c89_find_orders(void)
     double d = 1.0;            /* 0x3FF00000 00000000 */
     float f = 1.0f;            /* 0x3F800000 */
     unsigned char b[8];
+    c89_uint32_t w[2];
     memcpy(b, &d, 8);
     c89_double_order = b[0] == 0x3F ? 0 : 1;
+    memcpy(w, &d, 8);
+    c89_double_words = w[0] == (c89_uint32_t)0x3FF00000UL && w[1] == 0 ? 0
+                     : w[1] == (c89_uint32_t)0x3FF00000UL && w[0] == 0 ? 1 : -1;
     memcpy(b, &f, 4);
     c89_float_order = b[0] == 0x3F ? 0 : 1;
 }
@@ -54,6 +61,13 @@ static void c89_dbits(double x, c89_uint32_t *hi, c89_uint32_t *lo)
     c89_uint32_t h = 0, l = 0;
     if (c89_double_order < 0)
         c89_find_orders();
+    if (c89_double_words >= 0) {
+        c89_uint32_t w[2];
+        memcpy(w, &x, 8);
+        *hi = w[c89_double_words];
+        *lo = w[1 - c89_double_words];
+        return;
+    }
     memcpy(b, &x, 8);
     for (i = 0; i < 4; i++) {
         int hb = c89_double_order == 0 ? i : 7 - i;
@@ -72,6 +86,13 @@ static double c89_dmake(c89_uint32_t hi, c89_uint32_t lo)
     double x;
     if (c89_double_order < 0)
         c89_find_orders();
+    if (c89_double_words >= 0) {
+        c89_uint32_t w[2];
+        w[c89_double_words] = hi;
+        w[1 - c89_double_words] = lo;
+        memcpy(&x, w, 8);
+        return x;
+    }
     for (i = 3; i >= 0; i--) {
         int hb = c89_double_order == 0 ? i : 7 - i;
         int lb = c89_double_order == 0 ? 4 + i : 3 - i;

@@ -221,7 +221,7 @@ def check_strict_port(build: Path, original_src: Path, args: list, tmp_path: Pat
     """
     need_tool("gcc")
     src = build / "src"
-    portable = [src / n for n in ("run.c", "l98load.c", "c89timer.c", "c89stdio.c")]
+    portable = [src / n for n in ("run.c", "l98load.c", "c89timer.c", "c89stdio.c", "l98float.c")]
     original = run_native(native_build(original_src, tmp_path), args, tmp_path)
     upstream_warnings = [f"-Wno-{kind}" for kind in warning_kinds(original_src, tmp_path)]
     compilers = {

@@ -202,7 +202,7 @@ def test_borland_makefile_and_build_bat(borland_build):
         obj = src[:-2] + ".OBJ"
         assert re.search(rf"^{re.escape(obj)}: {re.escape(src)}", mk, re.M), obj
         assert f"-c $(CFLAGS) $(INCS) {src}" in mk
-    assert "RUN.OBJ: RUN.C C89COMPT.H L98LOAD.H" in mk
+    assert "RUN.OBJ: RUN.C C89COMPT.H L98FLOAT.H L98LOAD.H" in mk
     bat = (dist / "BUILD.BAT").read_text()
     check_win98_batch(bat)
     assert "BCC32 >" in bat and 'FIND "Borland"' in bat and "MAKE -fMAKEFILE" in bat

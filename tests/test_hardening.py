@@ -817,6 +817,8 @@ def exes(tmp_path_factory, pytestconfig, request) -> dict[str, Path]:
             pinned = request.getfixturevalue("pinned_run_c")
             src = ["--source", str(pinned if version == "pinned-run.c"
                                    else pinned.parent / "runq.c")]
+            if version == "pinned-runq.c":
+                src += ["--quant", "q8"]      # runq.c is the int8 engine
         d = tmp_path_factory.mktemp(version)
         proc = subprocess.run([sys.executable, "-m", "toolchain.cli", "build", "--offline", *src,
                                "--build-dir", str(d / "build"), "--dist", str(d / "dist")],

@@ -13,6 +13,10 @@
 3. Build: wall time of a complete `llama98 build`.
 4. Inference: tokens per second of LLAMA98.EXE under Wine (an emulated-OS figure on
    this machine's CPU; the real figure comes from a Pentium-class machine).
+5. Engines (``--engines``, alone: it takes minutes): upstream run.c, llama98's fp32 and
+   q8 engines on stories15M- and stories42M-shaped checkpoints, per token: instructions,
+   x87 and MMX instructions (callgrind), weight bytes read, peak memory; ratios to
+   upstream run.c (toolchain/enginebench.py).
 """
 
 from __future__ import annotations
@@ -152,6 +156,12 @@ def bench_wine(dist: Path) -> None:
           "(EXO Labs' Pentium II 350 MHz: 39.31 tok/s on stories260K)")
 
 
+def bench_engines(llama2c: str | None) -> None:
+    from . import enginebench
+    results = enginebench.measure(llama2c)
+    print(enginebench.table(results))
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The options of ``invoke bench`` too (toolchain/tasks.py reads this parser)."""
     parser = argparse.ArgumentParser(prog="llama98-bench", description=__doc__,
@@ -166,12 +176,20 @@ def make_parser() -> argparse.ArgumentParser:
                         help="worker processes for the project port (default: one per core)")
     parser.add_argument("--large-lines", type=int, default=200_000,
                         help="lines of the generated one-file port (0: skip it)")
+    parser.add_argument("--engines", action="store_true",
+                        help="only the engine comparison (upstream run.c, fp32, q8; minutes)")
+    parser.add_argument("--llama2c", metavar="DIR", default=None,
+                        help="llama2.c checkout with run.c and runq.c at the pinned commit "
+                             "(default: $LLAMA2C_SRC, else ../shared/llama2.c)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
+        if args.engines:
+            bench_engines(args.llama2c)
+            return 0
         from .upstream import resolve_source
         source = resolve_source(None, offline=True, notify=lambda m: None)
         bench_port(source.path)

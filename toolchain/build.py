@@ -48,7 +48,11 @@ def add_build_arguments(p: argparse.ArgumentParser) -> None:
                    help="write the compiler's source bundle (sources, makefile, BUILD.BAT) "
                         "without compiling (" + ", ".join(bundle_drivers()) + ")")
     p.add_argument("--source", metavar="PATH",
-                   help="a llama2.c run.c or checkout to build instead of the pinned upstream")
+                   help="a llama2.c run.c (runq.c with --quant q8) or checkout to build "
+                        "instead of the pinned upstream")
+    p.add_argument("--quant", choices=["q8"], default=None,
+                   help="q8: the int8 engine, llama2.c's runq.c (MMX dot products where the CPU "
+                        "has MMX); the model is shipped quantized to its format")
     p.add_argument("--offline", action="store_true",
                    help="do not try to download upstream; use --source, the cache or the "
                         "July 2023 fallback")
@@ -114,6 +118,7 @@ class Plan:
     dist: Path
     work: Path
     progress: Progress
+    engine: object = None         # engines.Engine: fp32 (run.c) or q8 (runq.c)
     bundle_only: bool = False     # a source bundle, nothing compiled here
     macros: list[str] = field(default_factory=list)   # the compiler's predefined macros
     notes: list[str] = field(default_factory=list)
@@ -126,6 +131,8 @@ class ModelFiles:
     tokenizer: Path
     info: object           # models.CheckpointInfo
     tokenizer_info: object  # models.TokenizerInfo
+    quantize: bool = False  # an fp32 model the int8 engine gets quantized (step_quantize)
+    what: str = ""          # how dist/ describes MODEL.BIN ("" : by its file name)
 
 
 def _absolute(path: str | os.PathLike) -> Path:
@@ -133,6 +140,7 @@ def _absolute(path: str | os.PathLike) -> Path:
 
 
 def plan_build(args: argparse.Namespace) -> Plan:
+    from . import engines
     from .compilers import get_driver
 
     target = load_target(args.target)
@@ -163,6 +171,7 @@ def plan_build(args: argparse.Namespace) -> Plan:
                     tools.require(name, f"--compiler {driver.name}")
     return Plan(args=args, target=target, driver=driver, dist=dist, work=work,
                 progress=Progress(4 if bundle_only else 7, args.verbose),
+                engine=engines.engine(getattr(args, "quant", None) or "fp32"),
                 bundle_only=bundle_only, macros=driver.predefined_macros(target))
 
 
@@ -180,10 +189,15 @@ def step_source(plan: Plan):
     from . import upstream
     args = plan.args
     plan.progress.step("source")
-    source = upstream.resolve_source(args.source, cache_dir=args.cache_dir,
-                                     offline=args.offline, require_pinned=args.require_pinned,
-                                     notify=lambda m: print(m, file=sys.stderr, flush=True))
+    if plan.engine.program == "runq.c":
+        source = upstream.resolve_runq(args.source, cache_dir=args.cache_dir,
+                                       offline=args.offline, require_pinned=args.require_pinned)
+    else:
+        source = upstream.resolve_source(args.source, cache_dir=args.cache_dir,
+                                         offline=args.offline, require_pinned=args.require_pinned,
+                                         notify=lambda m: print(m, file=sys.stderr, flush=True))
     plan.progress.info(f"{source.description} (sha256 {source.sha256[:16]}...)")
+    plan.progress.info(f"engine {plan.engine.name}: {plan.engine.title}")
     if source.fallback:
         note = (f"FALLBACK: {source.fallback}: built from the July 2023 run.c "
                 "(llamac2py 0.1.4), not the pinned upstream; --require-pinned makes this an "
@@ -194,7 +208,7 @@ def step_source(plan: Plan):
 
 
 def step_model(plan: Plan) -> ModelFiles | None:
-    from . import models
+    from . import checkpoint, models
     args = plan.args
     plan.progress.step("model")
     if not args.model:
@@ -203,7 +217,11 @@ def step_model(plan: Plan) -> ModelFiles | None:
         plan.progress.info("no --model: dist/ will hold the program only")
         return None
     model = models.resolve_model(args.model, cache_dir=args.cache_dir)
-    info = models.check_checkpoint(model)
+    # the int8 engine reads version 2; an fp32 model is quantized once the work folder is
+    # ready (step_quantize), after its own check here
+    quantize = plan.engine.format == "q8" and checkpoint.file_version(model) != 2
+    info = models.check_checkpoint(model, versions=(0,) if plan.engine.format == "fp32" or quantize
+                                   else (2,))
     tokenizer = models.resolve_tokenizer(args.tokenizer, args.model, cache_dir=args.cache_dir)
     if tokenizer is None:
         raise ToolchainError(f"no vocabulary for {args.model}",
@@ -212,31 +230,25 @@ def step_model(plan: Plan) -> ModelFiles | None:
     plan.progress.info(f"{model}: dim {info.dim}, {info.n_layers} layers, "
                        f"vocabulary {info.vocab_size}, {info.n_params:,} parameters")
     plan.progress.info(f"vocabulary {tokenizer}")
-    return ModelFiles(model, tokenizer, info, tok_info)
+    return ModelFiles(model, tokenizer, info, tok_info, quantize=quantize)
 
 
-def port_program(text: str, name: str, progress: Progress, defines=()) -> str:
-    """Apply our patches, then the C89 rewriter, to one upstream source file;
-    ``defines`` are the compiler's predefined macros (-D syntax)."""
-    from .c89 import port_source
-    from .patching import apply_patches
-
-    patched = apply_patches(text, name)
-    for note in patched.notes:
-        progress.info(f"patch {note}")
-    ported = port_source(patched.text, name, include_dirs=[ENGINE], defines=defines)
-    progress.info("C89 passes: " + (", ".join(ported.passes_applied) or "none needed"))
-    return ported.text
+def port_program(text: str, name: str, progress: Progress, defines=(), engine: str = "fp32") -> str:
+    """An engine's patch sets (toolchain/data/engines.toml), then the C89 rewriter, applied
+    to one upstream source file; ``defines`` are the compiler's predefined macros."""
+    from . import engines
+    return engines.port(engines.engine(engine), text, name, include_dirs=[ENGINE],
+                        defines=defines, info=progress.info)
 
 
 def step_port(plan: Plan, source) -> Path:
     """The ported program and the engine files in <work>/src; returns the program's path."""
     plan.progress.step("port to C89")
     text = source.text                      # read before the work folder is emptied
-    ported = port_program(text, source.path.name, plan.progress, plan.macros)
+    ported = port_program(text, source.path.name, plan.progress, plan.macros, plan.engine.name)
     packaging.prepare_work_dir(plan.work)
     src_dir = plan.work / "src"
-    program_c = src_dir / "run.c"
+    program_c = src_dir / plan.engine.program
     try:
         src_dir.mkdir()
         program_c.write_text(ported, "utf-8")
@@ -246,6 +258,22 @@ def step_port(plan: Plan, source) -> Path:
         raise os_error(err, "write the ported sources") from None
     plan.progress.info(f"sources in {src_dir}")
     return program_c
+
+
+def step_quantize(plan: Plan, model: ModelFiles | None) -> None:
+    """An fp32 model for the int8 engine, quantized by the toolchain into the work folder
+    (group size: the largest power of two up to 64 dividing every row) and checked as
+    runq.c will read it; ``model`` then names that file."""
+    from . import checkpoint, models
+    if not model or not model.quantize:
+        return
+    out = plan.work / "model-q8.bin"
+    q = checkpoint.quantize_file(model.model, out)
+    plan.progress.info(f"quantized {Path(model.model).name} to int8 in groups of "
+                       f"{q.group_size}: {out.stat().st_size:,} bytes")
+    model.what = f"the model ({Path(model.model).name}, quantized to int8 by llama98)"
+    model.model, model.info = out, models.check_checkpoint(out, versions=(2,))
+    model.quantize = False
 
 
 def step_compile(plan: Plan, program_c: Path, source) -> Path:
@@ -300,6 +328,8 @@ def rebuild_command(args: argparse.Namespace) -> str:
     for option in ("source", "model", "tokenizer"):
         if getattr(args, option):
             words += [f"--{option}", os.fspath(getattr(args, option))]
+    if getattr(args, "quant", None):
+        words += ["--quant", args.quant]
     for flag in ("bundle_only", "offline", "require_pinned"):
         if getattr(args, flag):
             words.append("--" + flag.replace("_", "-"))
@@ -313,7 +343,7 @@ def step_package(plan: Plan, exe: Path, report, source, model: ModelFiles | None
     dist = packaging.Dist(target=plan.target, version=__version__, source=source,
                           usage=describe_usage(program_c.read_text("utf-8"), EXE_NAME),
                           rebuild=rebuild_command(plan.args), model=model,
-                          audit_sections=plan.audit_sections)
+                          audit_sections=plan.audit_sections, engine=plan.engine)
     files = packaging.write_dist(plan.dist, dist, exe=exe, report=report)
     return BuildReport(target=plan.target, dist=plan.dist, exe=plan.dist / EXE_NAME,
                        exe_sha256=packaging.sha256_file(plan.dist / EXE_NAME),
@@ -328,7 +358,7 @@ def step_bundle(plan: Plan, program_c: Path, source, model: ModelFiles | None) -
     plan.progress.info(driver.bundle_reason())
     src_dir = program_c.parent
     dist = packaging.Dist(target=plan.target, version=__version__, source=source,
-                          rebuild=rebuild_command(plan.args), model=model)
+                          rebuild=rebuild_command(plan.args), model=model, engine=plan.engine)
     files = packaging.write_bundle(plan.dist, dist, driver, sources=[program_c],
                                    library=[src_dir / n for n in ENGINE_SOURCES],
                                    headers=[src_dir / n for n in ENGINE_HEADERS],
@@ -348,6 +378,7 @@ def build(args: argparse.Namespace) -> BuildReport:
     source = step_source(plan)
     model = step_model(plan)
     program_c = step_port(plan, source)
+    step_quantize(plan, model)
     if plan.bundle_only:
         return step_bundle(plan, program_c, source, model)
     exe = step_compile(plan, program_c, source)

@@ -388,6 +388,7 @@ class Dist:
     model: object = None      # build.ModelFiles, or None (program only)
     usage: object = None      # usage.Usage of the program, or None
     audit_sections: list[str] = field(default_factory=list)   # more of AUDIT.TXT (verify ...)
+    engine: object = None     # engines.Engine (None: fp32)
 
 
 def audit_text(report, exe: Path) -> str:
@@ -403,12 +404,19 @@ def source_section(source) -> str:
     return "\n".join(lines) + "\n"
 
 
-def memory_mb(model) -> int:
+RUN_STEPS = 256     # the llama2.c programs' default -n, for the int8 engine's memory figure
+
+
+def memory_mb(model, engine=None) -> int:
     """Megabytes the program needs for ``model`` (build.ModelFiles): the weights it loads,
     the key/value cache (upper bound: full-width, as a llama2.c without grouped-query
-    attention allocates), activations, and the vocabulary; rounded up."""
+    attention allocates; the int8 engine's holds the steps run, RUN_STEPS here), activations,
+    and the vocabulary; rounded up."""
     info = model.info
-    cache = 2 * info.n_layers * info.seq_len * info.dim * 4
+    positions = info.seq_len
+    if engine is not None and engine.format == "q8":
+        positions = min(info.seq_len, RUN_STEPS)
+    cache = 2 * info.n_layers * positions * info.dim * 4
     activations = 4 * (6 * info.dim + 2 * info.hidden_dim + info.n_heads * info.seq_len
                        + 2 * info.vocab_size)
     vocab = 2 * model.tokenizer_info.file_size + 16 * info.vocab_size
@@ -421,7 +429,9 @@ def dist_values(dist: Dist, files: list[DistFile], dlls: list[str]) -> dict:
     return dict(program="llama2.c", exe=EXE_NAME, exe_stem=EXE_NAME.rsplit(".", 1)[0],
                 version=dist.version, target=dist.target, source=dist.source,
                 source_description=dist.source.description, files=files, dlls=dlls,
-                model=info, model_mb=memory_mb(dist.model) if info else 0,
+                model=info, model_mb=memory_mb(dist.model, dist.engine) if info else 0,
+                engine=dist.engine,
+                engine_steps=RUN_STEPS if dist.engine and dist.engine.format == "q8" else 0,
                 usage=dist.usage, rebuild=dist.rebuild,
                 model_name=MODEL_NAME, tokenizer_name=TOKENIZER_NAME, sums=SUMS_NAME,
                 os_name=f"Windows {dist.target.api_floor}")
@@ -430,7 +440,8 @@ def dist_values(dist: Dist, files: list[DistFile], dlls: list[str]) -> dict:
 def _model_entries(dist: Dist) -> list[DistFile]:
     if not dist.model:
         return []
-    return [DistFile(MODEL_NAME, f"the model ({Path(dist.model.model).name})"),
+    return [DistFile(MODEL_NAME, getattr(dist.model, "what", "")
+                     or f"the model ({Path(dist.model.model).name})"),
             DistFile(TOKENIZER_NAME, f"its vocabulary ({Path(dist.model.tokenizer).name})")]
 
 

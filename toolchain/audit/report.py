@@ -195,6 +195,9 @@ class AuditReport:
                 L.append(f"  note: {n}")
         else:
             L.append(f"  ok    every decoded instruction is within {self.isa_name}")
+        if self.isa.mmx_functions:
+            L.append("  MMX instructions in: " + ", ".join(
+                f"{fn} ({n})" for fn, n in sorted(self.isa.mmx_functions.items())))
         warns = [f for f in self.isa.findings if f.severity == "warning"]
         if warns:
             L.append(f"  {len(warns)} unverified hit(s) (warning):")
@@ -226,6 +229,7 @@ class AuditReport:
             "isa_stats": self.isa.stats.as_dict(),
             "isa_by_feature": dict(self.isa.by_feature.most_common()),
             "isa_by_function": dict(self.isa.by_function.most_common()),
+            "isa_mmx_functions": dict(sorted(self.isa.mmx_functions.items())),
             "findings": self.findings,
             "notes": [f.as_dict() for f in self.isa.notes],
             "data_ranges": [{"start": f"{a:#010x}", "end": f"{b:#010x}", "what": w}
