@@ -162,7 +162,6 @@ int main(void) {
 
 # -- wrong output -------------------------------------------------------------------
 
-@XFAIL
 def test_offsetof_in_a_constant_array_size_is_no_vla(tmp_path):
     files = {"o.c": """#include <stddef.h>
 #include <stdio.h>
