@@ -232,12 +232,13 @@ class BlockRewrite:
             if modes[k] == "keep":
                 parts.append(dtext + " = " + itext if itext is not None else dtext)
             else:
-                if k not in merged:
-                    parts.append(dtext)
                 if modes[k] == "split":
                     assigns.append(f"{d.name} = {itext};")
                 elif modes[k] == "elements":
                     assigns.extend(p.element_assignments(d, (ia, ib)))
+                    dtext = p.sized_declarator(d, dtext)
+                if k not in merged:
+                    parts.append(dtext)
         if all(m == "keep" for m in modes):
             self.out_lines.setdefault(at, []).append(p.tok_text(g.start, g.semi + 1))
         elif parts:
