@@ -338,7 +338,6 @@ int main(int argc, char **argv) {
     assert re.search(r"gram\.c:5(:\d+)?: error: .*'v'", ported.stderr), ported.stderr
 
 
-@XFAIL
 def test_removed_stdint_include_keeps_its_comment(tmp_path):
     ported = port_tree(tmp_path, {"c.c": """#include <stdio.h>
 #include <stdint.h> /* for uint32_t */

@@ -42,10 +42,9 @@ def run(text: str, ctx) -> PassOutput:
         return out
     removed = set()
     for d in removable:
-        end = min(d.end + 1, len(text))
         removed.add(d.hash_index)
         if has:
-            edits.delete(d.start, end, NAME)
+            _drop(toks, d, edits)
     if has:
         return out
     # last include at top level (not inside any #if)
@@ -57,11 +56,11 @@ def run(text: str, ctx) -> PassOutput:
     line = f'#include "{header}"'
     for d in removable:
         if d is not anchor:
-            edits.delete(d.start, min(d.end + 1, len(text)), NAME)
+            _drop(toks, d, edits)
     if anchor is None:
         edits.insert(0, line + "\n", NAME)
     elif anchor.hash_index in removed:
-        edits.replace(anchor.start, anchor.end, line, NAME)
+        _drop(toks, anchor, edits, line)
     elif anchor.end >= len(text):
         edits.insert(len(text), "\n" + line + "\n", NAME)
     else:
@@ -71,3 +70,20 @@ def run(text: str, ctx) -> PassOutput:
 
 # reads tokens only: runs on the result of each round
 SPEC = PassSpec(NAME, "after", run, needed=needed)
+
+
+def _drop(toks, d, edits, instead: str = "") -> None:
+    """Delete the directive ``d`` (its line), or put ``instead`` in its
+    place; a comment after it on its line stays (``#include <stdint.h>
+    /* for uint32_t */`` says why the file needs those names)."""
+    text = toks.text
+    last = d.hash_index
+    while last + 1 < len(toks.toks) and toks[last + 1].pp == d.hash_index:
+        last += 1
+    after = toks.comments_in(toks[last].end, d.end)
+    if after:
+        edits.replace(d.start, after[0][0], instead + " " if instead else "", NAME)
+    elif instead:
+        edits.replace(d.start, d.end, instead, NAME)
+    else:
+        edits.delete(d.start, min(d.end + 1, len(text)), NAME)
