@@ -241,7 +241,6 @@ def test_ported_public_header_keeps_its_fixed_width_api(tmp_path):
     assert proc.returncode == 0, proc.stderr
 
 
-@XFAIL
 def test_lld_assembled_from_a_macro_is_converted_or_reported(tmp_path):
     """Windows 98's MSVCRT prints garbage for %lld."""
     ported = port_tree(tmp_path, {"f.c": """#include <stdio.h>

@@ -89,6 +89,8 @@ class _Rewriter:
             return
         all_str = all(self.toks[k].kind == "str" and self.toks[k].text.startswith('"')
                       for k in ftoks)
+        if not all_str:
+            self.expanded_format(i, fmt_index)
         state = {"arg": fmt_index + 1}
         casts: dict[int, str] = {}
         name = self.toks[i].text
@@ -135,6 +137,33 @@ class _Rewriter:
             if b - a > 1:
                 text = "(" + text + ")"
             self.edits.replace(self.toks[a].start, self.toks[b - 1].end, f"({cast}){text}", NAME)
+
+    def expanded_format(self, i: int, fmt_index: int) -> None:
+        """A format assembled by macros (``"%" FMT "\\n"`` with ``#define FMT
+        "lld"``): read it as the preprocessor expanded the call's line and
+        warn about a C99 length modifier in it; the macro may be spelled for
+        each configuration, so it is not rewritten."""
+        t = self.toks[i]
+        ptoks = self.u.pp_tokens(t.line)
+        if ptoks is None:
+            return
+        for j, pt in enumerate(ptoks.toks):
+            if pt.text != t.text or pt.kind != "id":
+                continue
+            args = call_args(ptoks, j)
+            if args is None or fmt_index >= len(args):
+                continue
+            fa, fb = args[fmt_index]
+            if fb <= fa or not all(ptoks[k].kind == "str" and ptoks[k].text.startswith('"')
+                                   for k in range(fa, fb)):
+                continue
+            fmt = "".join(ptoks[k].text[1:-1] for k in range(fa, fb))
+            for m in _CONV.finditer(fmt):
+                if m.group("len") in ("ll", "j", "z", "t", "hh", "q"):
+                    self.warn(i, f"'{m.group(0)}' in a {t.text} format assembled by macros: "
+                                 "C89 runtimes (msvcrt on Windows 98) do not know it; write "
+                                 "the conversion with C89_PRId64 (or a cast to long)")
+                    return
 
     def scanf_call(self, i: int, fmt_index: int, rename: bool) -> None:
         args = call_args(self.toks, i)
