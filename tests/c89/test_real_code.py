@@ -176,7 +176,6 @@ int main(void) {
     assert_same_everywhere(tmp_path, files, port_tree(tmp_path, files))
 
 
-@XFAIL
 def test_long_long_spelled_through_two_macros(tmp_path):
     """David Gay's dtoa.c: #define Llong long long / #define ULLong unsigned Llong."""
     files = {"d.c": """#include <stdio.h>

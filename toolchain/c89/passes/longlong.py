@@ -200,6 +200,38 @@ def _in_int64_c(toks: Tokens, i: int) -> bool:
     return j >= 1 and toks[j].text == "(" and toks[j - 1].text in _INT_C
 
 
+def _signed_aliases(toks: Tokens, edits) -> None:
+    """``#define Llong long long`` becomes ``#define Llong c89_int64_t``, a
+    typedef name, which takes no ``unsigned``: ``unsigned Llong`` (dtoa.c's
+    ``#define ULLong unsigned Llong``) becomes ``c89_uint64_t`` and
+    ``signed Llong`` ``c89_int64_t``, in code and in macro bodies."""
+    n = len(toks)
+    aliases = []
+    for d in toks.directives:
+        k = d.hash_index + 2
+        if d.name != "define" or k + 1 >= n or toks[k].pp != d.hash_index \
+                or toks[k + 1].pp != d.hash_index:
+            continue
+        if toks[k + 1].text == "(" and toks[k + 1].start == toks[k].end:
+            continue    # a function-like macro
+        body = []
+        j = k + 1
+        while j < n and toks[j].pp == d.hash_index:
+            body.append(toks[j].text)
+            j += 1
+        if body.count("long") >= 2 and set(body) <= _TYPE_WORDS and "unsigned" not in body:
+            aliases.append(toks[k].text)
+    for name in aliases:
+        for k in toks.id_index.get(name, ()):
+            if k == 0:
+                continue
+            prev, t = toks[k - 1], toks[k]
+            if prev.text in ("unsigned", "signed") and prev.pp == t.pp \
+                    and (t.pp < 0 or toks[t.pp + 2] is not t):
+                new = "c89_uint64_t" if prev.text == "unsigned" else "c89_int64_t"
+                edits.replace(prev.start, t.end, new, NAME)
+
+
 def run(text: str, ctx) -> PassOutput:
     unit = ctx.unit(text)
     toks = unit.toks
@@ -256,6 +288,7 @@ def run(text: str, ctx) -> PassOutput:
             elif INTEGER.match(t.text) is None and re.match(r"^(0[xX])?[0-9a-fA-F]+[uUlL]+$", t.text) \
                     and "ll" in t.text.lower():
                 out.diag(t, "warning", f"integer literal '{t.text}' out of range")
+    _signed_aliases(toks, edits)
     rw = _Rewriter(unit, toks, out)
     user = semantics.of(unit, ast=False).user_names
     for i in code_ids(toks, set(PRINTF) | set(SCANF) | set(VSCANF)):
