@@ -301,7 +301,7 @@ int main(void) { printf("%d\\n", BLUE); return 0; }
 #define WIDE 0
 #endif
 int main(void) { printf("%d\\n", WIDE); return 0; }
-""", "ifull.c:3", id="if-ull", marks=XFAIL),
+""", "ifull.c:3", id="if-ull"),
 ])
 def test_passed_through_silently_is_fixed_or_reported(tmp_path, name, text, where):
     assert_fixed_or_reported(tmp_path, {name: text}, where)
