@@ -1145,9 +1145,7 @@ MORE_PROJECTS = [
                   "(lib/arch/generic/{enc,dec}_{head,tail}.c, 32/ and 64/ loops) and "
                   "test/codec_supported.h (size_t from its includer) cannot be parsed on their "
                   "own; test/moby_dick.h's string literals exceed C89's 509 characters"),
-    _more(XXHASH, "issue 13 (7): xxhash.h:867 '#if ... == 0xFFFFFFFFFFFFFFFFULL' is kept "
-                  "with a [longlong] warning and then fails under -std=c89 "
-                  "-pedantic-errors"),
+    _more(XXHASH),
     _more(TINYAES),
     _more(ZFEC),
 ]
