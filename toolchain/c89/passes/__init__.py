@@ -9,7 +9,7 @@ round: the order is a priority, and each rule below says why it holds.
 from __future__ import annotations
 
 from . import (clock, comments, compat_include, compound_literals, declarations, designated,
-               floatmath, inactive, keywords, libcalls, longlong, stdint, unsupported)
+               floatmath, inactive, keywords, libcalls, longlong, stdint, strings, unsupported)
 from .base import PassContext, PassOutput, PassSpec
 
 PASSES: list[PassSpec] = [
@@ -32,6 +32,9 @@ PASSES: list[PassSpec] = [
     # declarations before the token renames: a rename inside a moved
     # declaration waits and is made on the moved text in the next round
     declarations.SPEC,
+    # long strings after the AST rewrites: a literal in a moved declaration or
+    # a rewritten initializer waits and is replaced in the moved text
+    strings.SPEC,
     # the token renames touch disjoint tokens: their order does not matter
     longlong.SPEC,
     floatmath.SPEC,
