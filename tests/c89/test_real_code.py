@@ -203,7 +203,6 @@ int main(int argc, char **argv) {
     assert_fixed_or_reported(tmp_path, files, "k.c:4")
 
 
-@XFAIL
 def test_struct_timespec_handed_to_posix_calls(tmp_path):
     files = {"t.c": """#define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
