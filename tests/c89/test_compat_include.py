@@ -23,3 +23,21 @@ def test_custom_header_name_and_no_duplicate():
 def test_nothing_needed_nothing_added():
     src = "#include <stdio.h>\nint x;\n"
     assert port(src) == src
+
+
+def test_a_header_keeps_its_standard_includes_for_c99_clients():
+    src = "#include <stdio.h>\n#include <stdint.h> /* api */\n#include <stdbool.h>\nuint32_t f(bool b);\n"
+    out = port(src, "api.h")
+    assert out == ("#include <stdio.h>\n"
+                   "#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L\n"
+                   "#include <stdint.h> /* api */\n#include <stdbool.h>\n#endif\n"
+                   '#include "c89compat.h"\nc89_uint32_t f(c89_bool b);\n')
+    assert port(out, "api.h") == out
+
+
+def test_a_header_include_already_under_a_version_test_stays():
+    src = ("#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L\n#include <stdint.h>\n"
+           "typedef uint64_t h_t;\n#else\ntypedef unsigned long long h_t;\n#endif\n")
+    out = port(src, "h.h")
+    assert "#include <stdint.h>\n" in out and out.count("#if") == 1
+    assert port(out, "h.h") == out

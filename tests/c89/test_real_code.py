@@ -217,7 +217,6 @@ int main(void) {
     assert_fixed_or_reported(tmp_path, files, ("t.c:5", "t.c:6"))
 
 
-@XFAIL
 def test_ported_public_header_keeps_its_fixed_width_api(tmp_path):
     """A client of the library, compiled as it was (C99), still finds uint32_t,
     bool and true through the ported header."""

@@ -3,7 +3,10 @@
 The include goes after the last top-level ``#include`` that is not inside an
 ``#if`` block (at the top when there is none).  When the compat header is (or
 becomes) included, ``#include <stdint.h>``, ``<inttypes.h>`` and
-``<stdbool.h>`` lines are removed.  Running it again changes nothing.
+``<stdbool.h>`` lines are removed (a comment on the line stays); in a
+header they stay for C99 compilers instead, under ``STDC_GUARD``, so that
+C99 clients of the header still find ``uint32_t``, ``bool`` and ``true``.
+Running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from .base import PassOutput, PassSpec
 
 NAME = "compat_include"
 REMOVED = ("stdint.h", "inttypes.h", "stdbool.h")
+# what a header's standard includes stay under, for its C99 clients
+STDC_GUARD = "#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L"
 
 
 _USES = re.compile(r"(?i)c89_")
@@ -40,6 +45,10 @@ def run(text: str, ctx) -> PassOutput:
     removable = [d for h, d in incs if h in REMOVED]
     if not (has or uses or removable):
         return out
+    conds = conditionals.structure(toks)
+    line = f'#include "{header}"'
+    if _is_header(ctx.path):
+        return _header(toks, conds, removable, has, line, out)
     removed = set()
     for d in removable:
         removed.add(d.hash_index)
@@ -47,13 +56,7 @@ def run(text: str, ctx) -> PassOutput:
             _drop(toks, d, edits)
     if has:
         return out
-    # last include at top level (not inside any #if)
-    conds = conditionals.structure(toks)
-    anchor = None
-    for d in toks.directives:
-        if d.name == "include" and not conds.enclosing(d):
-            anchor = d
-    line = f'#include "{header}"'
+    anchor = _anchor(toks, conds)
     for d in removable:
         if d is not anchor:
             _drop(toks, d, edits)
@@ -61,6 +64,56 @@ def run(text: str, ctx) -> PassOutput:
         edits.insert(0, line + "\n", NAME)
     elif anchor.hash_index in removed:
         _drop(toks, anchor, edits, line)
+    elif anchor.end >= len(text):
+        edits.insert(len(text), "\n" + line + "\n", NAME)
+    else:
+        edits.insert(anchor.end + 1, line + "\n", NAME)
+    return out
+
+
+def _anchor(toks, conds):
+    """The last #include at top level (not inside any #if), or None."""
+    anchor = None
+    for d in toks.directives:
+        if d.name == "include" and not conds.enclosing(d):
+            anchor = d
+    return anchor
+
+
+def _is_header(path: str) -> bool:
+    return path.lower().endswith((".h", ".hh", ".hpp", ".hxx", ".inc"))
+
+
+def _header(toks, conds, removable, has, line, out) -> PassOutput:
+    """A header's clients may be C99 code using the standard names of its
+    API (``uint32_t``, ``bool``, ``true``): its ``<stdint.h>``/``<stdbool.h>``
+    includes stay for C99 compilers, under ``STDC_GUARD``, instead of being
+    removed (one already in a branch testing ``__STDC_VERSION__`` is left
+    as it is)."""
+    edits = out.edits
+    todo = [d for d in removable
+            if not any(b.version for b in conds.branches_at(d.line))]
+    runs: list[list] = []
+    for d in todo:
+        if runs and runs[-1][-1].end + 1 == d.start:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    anchor = None if has else _anchor(toks, conds)
+    for run_ in runs:
+        edits.insert(run_[0].start, STDC_GUARD + "\n", NAME)
+        end = run_[-1].end
+        close = "#endif\n" if end < len(toks.text) else "\n#endif\n"
+        edits.insert(min(end + 1, len(toks.text)), close, NAME)
+        if anchor is not None and any(d is anchor for d in run_):
+            edits.insert(min(end + 1, len(toks.text)), line + "\n", NAME)
+            anchor = None
+            has = True
+    if has:
+        return out
+    text = toks.text
+    if anchor is None:
+        edits.insert(0, line + "\n", NAME)
     elif anchor.end >= len(text):
         edits.insert(len(text), "\n" + line + "\n", NAME)
     else:
