@@ -79,6 +79,13 @@ class _Pass:
                                   f"anonymous {kind} member (C11) has no C89 form: name it and "
                                   "write that name in every access to its members")
 
+    def unexpanded(self, t) -> bool:
+        """The preprocessor wrote the line of token ``t`` as it is (a quick
+        test: no macro is expanded there)."""
+        src = self.u.src
+        ls = src.line_start(t.start)
+        return self.u.pp_lines.get(t.line) == self.u.text[ls:src.line_end(t.start)]
+
     def enum_commas_from_macros(self) -> None:
         """``enum e { LIST(AS_ENUM) };`` where the expansion ends with a comma."""
         u, toks = self.u, self.u.toks
@@ -90,12 +97,14 @@ class _Pass:
                 continue
             close = toks.match[j]
             p = toks.prev_code(close)
-            if p is None or p <= j or conditionals.state(u, toks[p].line) != "active":
+            if p is None or p <= j:
                 continue
             m = p   # the macro invocation that ends the list: NAME or NAME(...)
             if toks[p].text == ")" and p in toks.match:
                 m = toks.prev_code(toks.match[p])
-            if m is None or toks[m].kind != "id" or not u.origins.replaced(m):
+            if m is None or toks[m].kind != "id" or self.unexpanded(toks[m]) \
+                    or not u.origins.replaced(m) \
+                    or conditionals.state(u, toks[m].line) != "active":
                 continue
             ptoks = u.pp_tokens(toks[m].line)
             if ptoks is None:
