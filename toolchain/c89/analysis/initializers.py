@@ -322,5 +322,5 @@ def assignments(ty, agg: Aggregate, lvalue: str, out: list, limit: int,
             if zeros is not None:
                 zeros[0] += 1
         if len(out) > limit:
-            raise InitError(f"an initializer needing more than {limit} assignments: "
-                            "rewrite it by hand")
+            raise InitError(f"an initializer needing more than {limit} assignments (with "
+                            "zeros for what it leaves out): rewrite it by hand")

@@ -14,8 +14,11 @@ from ...analysis.literals import integer_value
 from .syntax import innermost
 
 _MAX_ZERO_FILL = 64
-_MAX_ASSIGN = 1024
 
+
+def _values(agg) -> int:
+    """How many values the initializer placed in a filled aggregate."""
+    return sum(_values(v) if isinstance(v, Aggregate) else 1 for v in agg.slots.values())
 
 
 class Classification:
@@ -149,7 +152,7 @@ class Classification:
             return [f"{name} = {self.tok_text(a + 1, b - 1).strip().rstrip(',')};"]
         try:
             agg = Aggregate(here, decl.type)
-            Resolver(self.u, here, _MAX_ASSIGN).fill(agg, a, decl.init)
+            Resolver(self.u, here, _MAX_ZERO_FILL).fill(agg, a, decl.init)
             if agg.kind == "array" and agg.nslots() is None:
                 if agg.length == -1:
                     raise InitError(f"array '{name}' with a size the porter cannot evaluate")
@@ -158,7 +161,8 @@ class Classification:
                 self.sizes[id(decl)] = agg.length
             out: list[str] = []
             zeros = [0]
-            assignments(here, agg, name, out, _MAX_ASSIGN, zeros)
+            # as many assignments as values, and a few zeros: beyond that, an error
+            assignments(here, agg, name, out, _values(agg) + _MAX_ZERO_FILL, zeros)
         except InitError as exc:
             at = exc.tok if exc.tok is not None else exc.node if exc.node is not None else decl
             self.error(at, f"non-constant initializer of '{name}': {exc.message}")
