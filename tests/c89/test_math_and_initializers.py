@@ -103,3 +103,17 @@ int main(int argc, char **argv) {
 """})
     assert ported.status == 2
     assert "s.c:6:" in ported.stderr and "from a string" in ported.stderr, ported.stderr
+
+
+def test_many_values_convert_but_many_zeros_are_reported():
+    from toolchain.c89 import port_source
+    from toolchain.diag import ToolchainError
+    many = ("void g(int *);\nvoid f(int x) {\n    g(0);\n    int a[300] = {"
+            + ", ".join(["x"] * 300) + "};\n    g(a);\n}\n")
+    out = port_source(many, "a.c").text
+    assert "a[299] = x;" in out and "a[300]" in out
+    zeros = ("struct B { int n; char b[1000]; };\nvoid g(struct B *);\n"
+             "void f(int x) {\n    struct B s = { x };\n    g(&s);\n}\n")
+    with pytest.raises(ToolchainError) as ei:
+        port_source(zeros, "b.c")
+    assert [d.line for d in ei.value.diagnostics] == [4]
