@@ -146,8 +146,8 @@ def bench_wine(dist: Path) -> None:
     if not shutil.which("wine"):
         print("tok/s    skipped: wine not installed")
         return
-    env = {"WINEDEBUG": "-all", "WINEPREFIX": str(dist.parent / "wineprefix"),
-           "PATH": "/usr/bin:/bin", "HOME": str(dist.parent)}
+    from .wine import wine_env
+    env = wine_env(dist.parent)
     proc = subprocess.run(["wine", "LLAMA98.EXE", "MODEL.BIN", "0.0", "256"], cwd=dist, env=env,
                           capture_output=True, text=True, timeout=600)
     match = re.search(r"achieved tok/s: ([0-9.]+)", proc.stdout + proc.stderr)
