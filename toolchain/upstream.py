@@ -53,6 +53,11 @@ UPSTREAM_FNAME = f"llama2.c-{PINNED_COMMIT[:12]}-run.c"
 RUNQ_URL = f"https://raw.githubusercontent.com/karpathy/llama2.c/{PINNED_COMMIT}/runq.c"
 RUNQ_SHA256 = "ba9cc681afca79f994f815dfeffc4a61c5b3ca8c5d4d4dcb75c8d375856ba548"
 RUNQ_FNAME = f"llama2.c-{PINNED_COMMIT[:12]}-runq.c"
+# llama2.c's license (MIT), shipped beside every EXE built from its programs as LICENSE.TXT
+LICENSE_URL = f"https://raw.githubusercontent.com/karpathy/llama2.c/{PINNED_COMMIT}/LICENSE"
+LICENSE_SHA256 = "e87b912002f04cdfa837eaf7f70548ab79b9cb62a285495edf575f3da875aec4"
+LICENSE_FNAME = f"llama2.c-{PINNED_COMMIT[:12]}-LICENSE"
+LICENSE_MAX_BYTES = 64 << 10
 NO_RUNQ = ("the offline fallback, the July 2023 run.c of the PyPI sdist llamac2py 0.1.4, "
            "has no runq.c")
 
@@ -65,6 +70,9 @@ SDIST_MEMBER = "llamac2py-0.1.4/run.c"
 SDIST_MEMBER_SHA256 = "816a9a3176feb45ac46c384065690988442bc49524aa20189d1f6dc22d9f1276"
 SDIST_MEMBER_FNAME = "llamac2py-0.1.4-run.c"
 SDIST_MEMBER_MAX_BYTES = 1 << 20
+SDIST_LICENSE = "llamac2py-0.1.4/LICENSE"      # llama2.c's MIT license as of July 2023
+SDIST_LICENSE_SHA256 = "90d9faa8cfdb712a467c9284fcf9e41694765cbb6ff8c27cc0c3a1a7870ceab1"
+SDIST_LICENSE_FNAME = "llamac2py-0.1.4-LICENSE"
 
 TIMEOUT = 10.0  # seconds, per connection attempt / read
 CACHE_ENV = "LLAMA98_CACHE"
@@ -81,6 +89,7 @@ class SourceInfo:
     origin: str  # "user" | "upstream" | "llamac2py-0.1.4"
     description: str
     fallback: str = ""  # why the pinned upstream was not used ("" when it was, or --source)
+    license: Path | None = None  # the program's license text (resolve_license), if there is one
 
     @property
     def text(self) -> str:
@@ -277,16 +286,17 @@ def _user_source(source: str | os.PathLike, program: str = "run.c") -> SourceInf
     return SourceInfo(path, digest, "user", f"user-supplied {path} (sha256 {digest[:12]}, not pinned)")
 
 
-def _extract_member(sdist: Path, dest: Path) -> Path:
-    """Copy the one pinned member out of the sdist into ``dest`` (hash-checked)."""
+def _extract_member(sdist: Path, dest: Path, name: str = SDIST_MEMBER,
+                    sha256: str = SDIST_MEMBER_SHA256) -> Path:
+    """Copy the pinned member ``name`` out of the sdist into ``dest`` (hash-checked)."""
     try:
         with tarfile.open(sdist, "r:gz") as archive:
             try:
-                member = archive.getmember(SDIST_MEMBER)
+                member = archive.getmember(name)
             except KeyError:
-                raise ToolchainError(f"{sdist}: has no member {SDIST_MEMBER}") from None
+                raise ToolchainError(f"{sdist}: has no member {name}") from None
             if not member.isreg() or member.size > SDIST_MEMBER_MAX_BYTES:
-                raise ToolchainError(f"{sdist}: {SDIST_MEMBER} is not a plain file of sane size")
+                raise ToolchainError(f"{sdist}: {name} is not a plain file of sane size")
             handle = archive.extractfile(member)
             data = handle.read(SDIST_MEMBER_MAX_BYTES + 1) if handle else b""
     except (tarfile.TarError, OSError, EOFError) as err:
@@ -294,9 +304,9 @@ def _extract_member(sdist: Path, dest: Path) -> Path:
         raise ToolchainError(f"{sdist}: cannot read the archive: {err}",
                              hint="it was removed from the cache; run again to fetch it anew") from None
     got = hashlib.sha256(data).hexdigest()
-    if got != SDIST_MEMBER_SHA256:
-        raise ToolchainError(f"{SDIST_MEMBER} in {sdist.name}: sha256 mismatch: "
-                             f"expected {SDIST_MEMBER_SHA256}, got {got}; refusing it")
+    if got != sha256:
+        raise ToolchainError(f"{name} in {sdist.name}: sha256 mismatch: "
+                             f"expected {sha256}, got {got}; refusing it")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
     except OSError as err:
@@ -410,3 +420,40 @@ def resolve_runq(source: str | os.PathLike | None = None,
         raise ToolchainError(f"--quant q8 needs llama2.c's runq.c: {err.url} is unreachable "
                              f"({err.reason}); {NO_RUNQ}", hint=hint) from None
     return SourceInfo(path, RUNQ_SHA256, "upstream", description)
+
+
+def resolve_license(info: SourceInfo, cache_dir: str | os.PathLike | None = None,
+                    offline: bool = False) -> Path | None:
+    """The license text that goes with ``info``'s program, or None when none can be had.
+
+    A ``LICENSE`` file beside the source (a llama2.c checkout) wins; the pinned upstream's
+    is fetched from the same commit (hash-checked, cached); the fallback's is the sdist's.
+    Unreachable is not an error (the build says that no license text is shipped); a
+    license that does not match its pinned hash is.
+    """
+    beside = info.path.parent / "LICENSE"
+    if info.origin != FALLBACK_ORIGIN and beside.is_file() \
+            and beside.stat().st_size <= LICENSE_MAX_BYTES:
+        return beside
+    if info.origin == "user":
+        return None
+    cache = _ensure_dir(resolve_cache_dir(cache_dir))
+    if info.origin == FALLBACK_ORIGIN:
+        dest = cache / SDIST_LICENSE_FNAME
+        _check_cache_entry(dest)
+        if not _hash_ok(dest, SDIST_LICENSE_SHA256):
+            sdist = cache / SDIST_FNAME
+            if not _hash_ok(sdist, SDIST_SHA256):
+                return None
+            _extract_member(sdist, dest, SDIST_LICENSE, SDIST_LICENSE_SHA256)
+        return dest
+    dest = cache / LICENSE_FNAME
+    _check_cache_entry(dest)
+    if _hash_ok(dest, LICENSE_SHA256):
+        return dest
+    if offline:
+        return None
+    try:
+        return fetch_verified(LICENSE_URL, dest, LICENSE_SHA256, what="upstream llama2.c LICENSE")
+    except DownloadError:
+        return None
