@@ -222,6 +222,17 @@ def test_pinned_file_given_as_source_counts_as_pinned(pinned_run_c):
     assert "350e04fe3543" in info.description and str(pinned_run_c.resolve()) in info.description
 
 
+def test_require_pinned_takes_only_the_program_it_builds(pinned_run_c):
+    """The pinned runq.c is not the pinned run.c, nor the other way round."""
+    runq = pinned_run_c.parent / "runq.c"
+    if not runq.is_file():
+        pytest.skip(f"no runq.c beside {pinned_run_c}")
+    with pytest.raises(ToolchainError, match="not the pinned upstream run.c"):
+        resolve_source(str(runq), require_pinned=True)
+    with pytest.raises(ToolchainError, match="not the pinned upstream runq.c"):
+        upstream.resolve_runq(str(pinned_run_c), require_pinned=True)
+
+
 @pytest.mark.parametrize("content,words", [
     (b"int x;\n\x00", ["binary data", "run.c:2"]),
     (b"int x; /* \xff */\n", ["not UTF-8", "run.c:1:11", "0xff"]),

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import hashlib
 import os
 import re
 import shutil
@@ -33,6 +32,7 @@ from typing import Callable
 import jinja2
 
 from .diag import ToolchainError
+from .upstream import sha256_file
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -64,14 +64,6 @@ def os_error(err: OSError, doing: str, path: str | os.PathLike | None = None) ->
 
 
 # ---------------------------------------------------------------- text and names
-
-def sha256_file(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
 
 def crlf(text: str, encoding: str = "ascii") -> bytes:
     """DOS text: CRLF line ends; ASCII for what we write (sources keep their bytes:

@@ -350,6 +350,41 @@ def _fallback(cache: Path, notify: Notify, why: str, upstream_error: str,
                       "(no grouped-query attention; legacy CLI)", fallback=why)
 
 
+def _given(source: str | os.PathLike, program: str, pinned: str,
+           require_pinned: bool) -> SourceInfo:
+    """``--source``: a ``program`` file or a checkout holding one; with ``require_pinned``
+    only the file whose sha256 is ``pinned`` will do."""
+    info = _user_source(source, program)
+    if require_pinned and info.sha256 != pinned:
+        raise ToolchainError(f"--source {source}: not the pinned upstream {program} (sha256 "
+                             f"{info.sha256[:16]}..., pinned {pinned[:16]}...), "
+                             "and --require-pinned is set")
+    return info
+
+
+def _cached(cache: Path, fname: str, url: str, sha256: str, what: str,
+            offline: bool) -> Path | None:
+    """The pinned file ``fname`` from the cache, else downloaded (hash-checked) into it;
+    None when it is not cached and ``offline``. Unreachable: DownloadError."""
+    path = cache / fname
+    _check_cache_entry(path)
+    if _hash_ok(path, sha256):
+        return path
+    if offline:
+        return None
+    return fetch_verified(url, path, sha256, what=what)
+
+
+def _pinned(cache: Path, fname: str, url: str, sha256: str, program: str,
+            offline: bool) -> SourceInfo | None:
+    """The pinned upstream ``program`` (see _cached)."""
+    path = _cached(cache, fname, url, sha256, f"upstream llama2.c {program}", offline)
+    if path is None:
+        return None
+    return SourceInfo(path, sha256, "upstream",
+                      f"{program} of karpathy/llama2.c at {PINNED_COMMIT[:12]} (hash-checked)")
+
+
 def resolve_source(source: str | os.PathLike | None = None,
                    cache_dir: str | os.PathLike | None = None,
                    notify: Notify = note,
@@ -365,28 +400,17 @@ def resolve_source(source: str | os.PathLike | None = None,
     and so is a ``source`` whose sha256 is not the pinned one.
     """
     if source is not None and str(source) != "":
-        info = _user_source(source)
-        if require_pinned and info.origin != "upstream":
-            raise ToolchainError(f"--source {source}: not the pinned upstream run.c (sha256 "
-                                 f"{info.sha256[:16]}..., pinned {UPSTREAM_SHA256[:16]}...), "
-                                 "and --require-pinned is set")
-        return info
+        return _given(source, "run.c", UPSTREAM_SHA256, require_pinned)
     cache = _ensure_dir(resolve_cache_dir(cache_dir))
-    upstream = cache / UPSTREAM_FNAME
-    _check_cache_entry(upstream)
-    description = f"run.c of karpathy/llama2.c at {PINNED_COMMIT[:12]} (hash-checked)"
-    if _hash_ok(upstream, UPSTREAM_SHA256):
-        return SourceInfo(upstream, UPSTREAM_SHA256, "upstream", description)
-    if offline:
-        return _fallback(cache, notify, "upstream llama2.c not fetched (offline mode)",
-                         "offline mode", require_pinned)
     try:
-        path = fetch_verified(UPSTREAM_URL, upstream, UPSTREAM_SHA256,
-                              what="upstream llama2.c run.c")
+        info = _pinned(cache, UPSTREAM_FNAME, UPSTREAM_URL, UPSTREAM_SHA256, "run.c", offline)
     except DownloadError as err:
         return _fallback(cache, notify, f"upstream llama2.c unreachable ({err.reason})",
                          f"upstream {err.url} unreachable ({err.reason})", require_pinned)
-    return SourceInfo(path, UPSTREAM_SHA256, "upstream", description)
+    if info is None:
+        return _fallback(cache, notify, "upstream llama2.c not fetched (offline mode)",
+                         "offline mode", require_pinned)
+    return info
 
 
 def resolve_runq(source: str | os.PathLike | None = None,
@@ -397,29 +421,19 @@ def resolve_runq(source: str | os.PathLike | None = None,
     the pinned one from the cache or GitHub. There is no offline fallback: the July 2023
     run.c predates runq.c. ``require_pinned``: a ``source`` must be the pinned runq.c."""
     if source is not None and str(source) != "":
-        info = _user_source(source, "runq.c")
-        if require_pinned and info.sha256 != RUNQ_SHA256:
-            raise ToolchainError(f"--source {source}: not the pinned upstream runq.c (sha256 "
-                                 f"{info.sha256[:16]}..., pinned {RUNQ_SHA256[:16]}...), "
-                                 "and --require-pinned is set")
-        return info
+        return _given(source, "runq.c", RUNQ_SHA256, require_pinned)
     cache = _ensure_dir(resolve_cache_dir(cache_dir))
-    path = cache / RUNQ_FNAME
-    _check_cache_entry(path)
-    description = f"runq.c of karpathy/llama2.c at {PINNED_COMMIT[:12]} (hash-checked)"
     hint = (f"go online once (runq.c is cached), or pass --source a llama2.c checkout or "
             f"{RUNQ_URL} (sha256 {RUNQ_SHA256[:16]}...)")
-    if _hash_ok(path, RUNQ_SHA256):
-        return SourceInfo(path, RUNQ_SHA256, "upstream", description)
-    if offline:
-        raise ToolchainError(f"--quant q8 needs llama2.c's runq.c, not fetched (offline "
-                             f"mode); {NO_RUNQ}", hint=hint)
     try:
-        fetch_verified(RUNQ_URL, path, RUNQ_SHA256, what="upstream llama2.c runq.c")
+        info = _pinned(cache, RUNQ_FNAME, RUNQ_URL, RUNQ_SHA256, "runq.c", offline)
     except DownloadError as err:
         raise ToolchainError(f"--quant q8 needs llama2.c's runq.c: {err.url} is unreachable "
                              f"({err.reason}); {NO_RUNQ}", hint=hint) from None
-    return SourceInfo(path, RUNQ_SHA256, "upstream", description)
+    if info is None:
+        raise ToolchainError(f"--quant q8 needs llama2.c's runq.c, not fetched (offline "
+                             f"mode); {NO_RUNQ}", hint=hint)
+    return info
 
 
 def resolve_license(info: SourceInfo, cache_dir: str | os.PathLike | None = None,
@@ -447,13 +461,8 @@ def resolve_license(info: SourceInfo, cache_dir: str | os.PathLike | None = None
                 return None
             _extract_member(sdist, dest, SDIST_LICENSE, SDIST_LICENSE_SHA256)
         return dest
-    dest = cache / LICENSE_FNAME
-    _check_cache_entry(dest)
-    if _hash_ok(dest, LICENSE_SHA256):
-        return dest
-    if offline:
-        return None
     try:
-        return fetch_verified(LICENSE_URL, dest, LICENSE_SHA256, what="upstream llama2.c LICENSE")
+        return _cached(cache, LICENSE_FNAME, LICENSE_URL, LICENSE_SHA256,
+                       "upstream llama2.c LICENSE", offline)
     except DownloadError:
         return None
