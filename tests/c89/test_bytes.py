@@ -211,3 +211,14 @@ def test_a_fifo_named_on_the_command_line_is_refused(tmp_path):
     os.mkfifo(tmp_path / "p.c")
     status, _, err = c89port([str(tmp_path / "p.c"), "-o", str(tmp_path / "out")])
     assert status == 2 and "not a regular file" in err
+
+
+def test_nesting_too_deep_to_analyse_is_one_error_line(tmp_path):
+    """Past what the analysis can walk (100,000 parentheses) the file fails
+    with one located error: no internal error, no crash, nothing written."""
+    text = "int x = " + "(" * 100_000 + "1" + ")" * 100_000 + "; // deep\n"
+    ported = port_tree(tmp_path, {"deep.c": text})
+    assert ported.status == 2
+    assert "internal error" not in ported.stderr
+    assert re.search(r"c89port: error: .*deep\.c: the code nests too deeply", ported.stderr)
+    assert not (ported.out / "deep.c").exists()
