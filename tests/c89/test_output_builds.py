@@ -221,3 +221,12 @@ def test_json_names_where_the_runtime_went(tmp_path):
     assert status == 1
     rt = {r["file"]: r["outputs"] for r in json.loads(out)["runtime"]}
     assert rt == {"c89compat.h": [], "c89snprintf.c": []}
+
+
+def test_runtime_names_in_comments_and_strings_are_not_calls():
+    from toolchain.c89.project import runtime_needed
+    text = ('#include "c89compat.h"\n/* c89_snprintf */ const char *s = "c89_strtoll(";\n'
+            "char q = '\"'; int n = c89_sscanf(s, \"%d\", &n); // c89_round\n")
+    got = {c.source.name: c.outputs for c in runtime_needed([("sub/a.c", text)])}
+    assert got == {"c89compat.h": ["sub/c89compat.h", "c89compat.h"],
+                   "c89stdio.c": ["c89stdio.c"]}

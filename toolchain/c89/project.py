@@ -204,15 +204,21 @@ def runtime_input(path: str) -> RuntimeFile | None:
     return None
 
 
-_CALLS: list = []   # [(regex of every name the port runtime provides, name -> file)]
+_CALLS: list = []   # [(quick regex, exact regex, name -> runtime file)]
 
 
 def _calls():
+    """A regex finding any name the port runtime provides, one that finds
+    them only in code (comments and literals skipped: group 1 is the name),
+    and which file provides each."""
     if not _CALLS:
         files = [f for f in by_role("port") if f.is_source]
         owner = {name: f for f in files for name in f.provides}
-        names = sorted(owner, key=len, reverse=True)
-        _CALLS.append((re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b"), owner))
+        names = r"\b(?:" + "|".join(map(re.escape, sorted(owner, key=len, reverse=True))) \
+            + r")\b"
+        skip = r"""//(?:[^\n\\]|\\[\s\S])*|/\*[\s\S]*?(?:\*/|\Z)|"(?:[^"\\\n]|\\[\s\S])*"?""" \
+            r"""|'(?:[^'\\\n]|\\[\s\S])*'?"""
+        _CALLS.append((re.compile(names), re.compile(skip + "|(" + names + ")"), owner))
     return _CALLS[0]
 
 
@@ -224,14 +230,14 @@ def runtime_needed(texts: list[tuple[str, str]], compat_header: str = "c89compat
     manifest's ``port`` role) defining a name some text uses, with the compat
     header they include next to them.  A file the port itself writes is
     never replaced by one of these."""
-    pattern, owner = _calls()
+    quick, exact, owner = _calls()
     used: set[RuntimeFile] = set()
     includers: list[str] = []
     include = re.compile(r'^[ \t]*#[ \t]*include[ \t]*"' + re.escape(compat_header) + '"',
                          re.M)
     for rel, text in texts:
-        if "c89_" in text:
-            used.update(owner[m] for m in set(pattern.findall(text)))
+        if "c89_" in text and quick.search(text):
+            used.update(owner[m] for m in set(exact.findall(text)) if m)
         if compat_header in text and include.search(text):
             includers.append(rel)
     sources = [f for f in by_role("port") if f in used]
