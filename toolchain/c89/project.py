@@ -5,7 +5,12 @@ worker process keeps its own parse cache (see ``frontend``), so the headers
 shared by the files of a project are parsed once per worker, and the files
 are handed out largest first so that the workers finish together.
 Results come back in the order of the inputs; an error is returned, not
-raised, so that one bad file does not stop the others.
+raised, so that one bad file does not stop the others.  Each port runs in a
+thread with a large stack (``run_deep``: deeply nested code).
+
+The output side of a project: sources as bytes (``decode_source``/
+``encode_source``), and the engine_c89 files an output folder needs to build
+as written (``runtime_needed``).
 """
 
 from __future__ import annotations
