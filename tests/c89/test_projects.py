@@ -11,13 +11,16 @@ crc32c_sw.c), cmark-gfm as bundled by cmarkgfm (BSD-2-Clause).
 For each library:
 
 * ``c89port --check`` reports that the files need changes (exit 1);
-* every file ports without an error, and porting the output again changes
-  nothing;
+* the files are ported as one folder by the command line (``c89port SRC -o
+  OUT``): every file ports without an error, and porting the output again
+  changes nothing;
 * a driver written in C89 (below) is built three times: with the original
-  sources under ``gcc -std=c99``, and with the ported sources under ``gcc
-  -std=c89 -pedantic-errors -Wall`` and under tcc; the three programs must
-  print the same thing, and known answers (the libraries' own test vectors
-  where the sdist has them) are checked too.
+  sources under ``gcc -std=c99``, and with the output folder as c89port
+  wrote it (the project's own include directories in OUT, the runtime
+  sources c89port put there, nothing from engine_c89) under ``gcc -std=c89
+  -pedantic-errors -Wall`` and under tcc; the three programs must print the
+  same thing, and known answers (the libraries' own test vectors where the
+  sdist has them) are checked too.
 
 What is not ported, and why: PyCryptodome's SHA-1/DES make the declarations
 pass stop with "produced by a macro?" and its SHA-2 files include a ``.c``
@@ -37,6 +40,7 @@ express (the longlong pass warns and keeps it).
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +52,8 @@ from toolchain.c89 import sdist
 from toolchain.c89.cli import main as c89port
 from toolchain.c89.project import port_files
 
-from .conftest import ENGINE, have
+from .conftest import have
+from .strict_build import c89port as port_cli, runtime_in
 
 # the sdists come from PyPI (once; pytest's cache keeps them), and each
 # project is ported and built three times
@@ -73,7 +78,7 @@ class Project:
     port_defines: list[str] = field(default_factory=list)
     # files the sources include that are not C units (copied into the port as they are)
     verbatim: list[str] = field(default_factory=list)
-    # engine_c89 sources the C89 builds link (the c89_* functions the port calls)
+    # engine_c89 sources the port must put into its output (the c89_* functions it calls)
     engine: list[str] = field(default_factory=list)
 
 
@@ -579,39 +584,47 @@ def test_project_ports_and_behaves_the_same(proj: Project, sdist_cache, tmp_path
     assert c89port([str(root / r) for r in rels] + ["--check"] + opts) == 1
     capsys.readouterr()
 
-    # 2. the port: no errors, and a fixed point
-    items = [(str(root / r), (root / r).read_text("utf-8")) for r in rels]
-    results = port_files(items, include_dirs=[str(d) for d in incs], defines=defines)
+    # 2. the port of the files as one folder, by the command line: no errors,
+    # and a fixed point
+    src = tmp_path / "src"
+    for rel in rels:
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / rel, src / rel)
     out = tmp_path / "port"
+    status, report, err = port_cli([str(src), "-o", str(out), "--json", *opts])
+    files = {Path(f["path"]).relative_to(src).as_posix(): f for f in json.loads(report)["files"]}
+    assert sorted(files) == sorted(rels)
     changed = 0
-    for rel, res in zip(rels, results):
-        assert res.ok, res.error.render("c89port")
-        bad = [d for d in res.result.diagnostics if d.severity in ("error", "warning")
-               and d.code not in proj.extra_diag_ok]
+    for rel in rels:
+        f = files[rel]
+        assert f["status"] != "failed", f"{rel}: {f.get('error')}: {f['diagnostics']}"
+        bad = [d for d in f["diagnostics"] if d["severity"] in ("error", "warning")
+               and d["code"] not in proj.extra_diag_ok]
         assert not bad, "\n".join(map(str, bad))
-        changed += res.result.changed
-        dest = out / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(res.result.text, "utf-8")
+        changed += f["status"] == "changed"
+    assert status == 0, err
     assert changed >= len(proj.sources)
-    again = port_files([(str(root / r), (out / r).read_text("utf-8")) for r in rels],
-                       include_dirs=[str(out / d) for d in proj.includes], defines=defines)
-    for rel, res in zip(rels, again):
-        assert res.ok and not res.result.changed, f"{rel}: porting the port changed it"
+    status, stdout, err = port_cli([str(out), "--check"]
+                                   + [f"-I{out / d}" for d in proj.includes]
+                                   + [f"-D{d}" for d in defines])
+    assert status == 0, f"porting the port changed it:\n{stdout}{err}"
 
-    # 3. the same behaviour, original (C99) and port (C89, gcc and tcc)
+    # 3. the same behaviour, original (C99) and port (C89, gcc and tcc): the
+    # output folder as written (plus the files the sources include verbatim)
     driver = tmp_path / "driver.c"
     driver.write_text(proj.driver)
     for rel in proj.verbatim:
         (out / rel).write_bytes((root / rel).read_bytes())
-    ported = [out / s for s in proj.sources] + [ENGINE / e for e in proj.engine]
+    runtime = runtime_in(out)
+    assert set(proj.engine) <= {p.name for p in runtime}
+    ported = [out / s for s in proj.sources] + runtime
     builds = {
         "gcc-c99": (["gcc", "-std=c99", "-O1", "-w"], incs, [root / s for s in proj.sources]),
         "gcc-c89": (["gcc", "-std=c89", "-pedantic-errors", "-Wall", "-Wno-unused-function",
-                     "-O1"], [out / d for d in proj.includes] + [ENGINE], ported),
+                     "-O1"], [out / d for d in proj.includes], ported),
     }
     if have("tcc"):
-        builds["tcc"] = (["tcc"], [out / d for d in proj.includes] + [ENGINE], ported)
+        builds["tcc"] = (["tcc"], [out / d for d in proj.includes], ported)
     outputs = {}
     for name, (cc, bincs, srcs) in builds.items():
         exe = tmp_path / f"{proj.name}-{name}"

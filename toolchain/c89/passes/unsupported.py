@@ -22,6 +22,9 @@ Errors (the unit fails, exit status 2):
   the floatmath pass knows and the ones the libcalls pass renames
   (``round``, ``fmin``, ``isnan`` ...) are rewritten, these are not.
 
+Warnings: trigraphs (``??!`` ...), which a C89 compiler replaces even in
+strings and comments.
+
 Only code the preprocessor keeps in the configuration being ported can be
 an error: what lies in a dropped ``#if`` branch is the inactive pass's to
 report.  ``#if`` is evaluated as the C89 compiler will (the front end
@@ -161,6 +164,8 @@ def run(text: str, ctx) -> PassOutput:
     for f in c99.findings(unit, sem.user_names, sem.typedef_names):
         if conditionals.state(unit, f.tok.line) == "active":
             p.out.diag(f.tok, f.severity, f.message)
+    for at, message in c99.trigraphs(text):
+        p.out.diag(unit.src.line_col(at), "warning", message)
     p.ast_checks()
     return p.out
 
