@@ -72,10 +72,21 @@ def run(text: str, ctx) -> PassOutput:
 
 
 def _anchor(toks, conds):
-    """The last #include at top level (not inside any #if), or None."""
-    anchor = None
+    """The last #include at file scope before the first use of a compat name in
+    code, or None: not inside any #if, nor inside braces or parentheses (a table
+    included into an initializer, ``#include "base.data"`` after ``= {``)."""
+    codectx = toks.code_context()
+    first_use = min((i for name, where in toks.id_index.items() if name[:4].lower() == "c89_"
+                     for i in where if codectx[i]), default=len(toks.toks))
+    anchor, depth, i = None, 0, 0
     for d in toks.directives:
-        if d.name == "include" and not conds.enclosing(d):
+        if d.hash_index > first_use:
+            break
+        for t in toks.toks[i:d.hash_index]:
+            if t.pp < 0 and t.kind == "punct":
+                depth += (t.text in ("{", "(")) - (t.text in ("}", ")"))
+        i = d.hash_index
+        if d.name == "include" and depth == 0 and not conds.enclosing(d):
             anchor = d
     return anchor
 
