@@ -28,13 +28,19 @@ except ImportError:  # pragma: no cover - dependency declared in pyproject
 
 # What the analysis sees for the compat header: its names, no platform
 # logic (the real header is engine_c89/c89compat.h)
-COMPAT_STUB = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "data", "c89compat_stub.h")
+_DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "data")
+COMPAT_STUB = os.path.join(_DATA, "c89compat_stub.h")
+# Our own analysis headers, searched before the fake libc (<stdarg.h> with a
+# va_arg pycparser parses, a complete <limits.h>), and gnu.h, forced before
+# every unit: GNU spellings in words pycparser knows
+ANALYSIS_INCLUDE = os.path.join(_DATA, "analysis_include")
+GNU_PRELUDE = os.path.join(ANALYSIS_INCLUDE, "gnu.h")
 
 _GCC_DIAG = re.compile(r"^(?P<file>.*?):(?P<line>\d+):(?:(?P<col>\d+):)? "
                        r"(?P<sev>fatal error|error|warning): (?P<msg>.*)$")
 _MISSING = re.compile(r"fatal error: (?P<name>[^:]+): No such file or directory")
-_ASM_QUALS = re.compile(r"\b(__asm__\s+)((?:(?:__volatile__|__volatile|volatile|__inline__|"
+_ASM_QUALS = re.compile(r"\b(__asm(?:__)?\s+)((?:(?:__volatile__|__volatile|volatile|__inline__|"
                         r"inline|goto)\b\s*)+)(?=\()")
 
 
@@ -99,12 +105,13 @@ class Preprocessor:
         cmd = [_gcc(), "-std=c99", "-undef", "-U__STDC_VERSION__", "-nostdinc",
                "-D__attribute__(x)=", "-D__extension__=", "-D__restrict=",
                "-D__inline=inline", "-D__asm__(...)=",
-               "-include", compat, "-iquote", compat_dir]
+               "-include", GNU_PRELUDE, "-include", compat, "-iquote", compat_dir]
         real_dir = os.path.dirname(os.path.abspath(self.path))
         if os.path.isdir(real_dir):
             cmd += ["-iquote", real_dir]
         for d in self.include_dirs:
             cmd += ["-I", os.fspath(d)]
+        cmd += ["-I", ANALYSIS_INCLUDE]
         if FAKE_LIBC:
             cmd += ["-I", FAKE_LIBC]
         cmd += ["-idirafter", self.stub_dir]
@@ -115,7 +122,7 @@ class Preprocessor:
 
     def run(self, text: str, mode: str = "-E") -> tuple[str, str, int, list[str]]:
         """(stdout, stderr, returncode, headers stubbed by this run)."""
-        if "__asm__" in text:
+        if "__asm" in text:
             # GNU asm statements vanish (``__asm__(...)`` is defined empty);
             # blank the qualifiers between the keyword and its "(" in place
             text = _ASM_QUALS.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)

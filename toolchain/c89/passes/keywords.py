@@ -1,7 +1,9 @@
 """C99 keywords and small syntax that C89 lacks.
 
-* ``restrict``/``__restrict``/``__restrict__`` -> removed (an optimisation
-  hint only).
+* ``restrict``/``__restrict`` -> removed (an optimisation hint only).
+  GNU's alternate keywords ``__restrict__`` and ``__inline__`` (which gcc
+  documents for its ISO modes, C89 included) stay wherever the rule below
+  only removes the keyword, so strict C89 written for gcc passes through.
 * ``inline``/``__inline``/``__inline__`` -> removed when the declaration is
   ``static`` or ``extern`` or the function is also declared without
   ``inline`` (C99 then gives it an external definition); a plain ``inline``
@@ -34,6 +36,7 @@ NAME = "keywords"
 
 RESTRICT = {"restrict", "__restrict", "__restrict__"}
 INLINE = {"inline", "__inline", "__inline__"}
+GNU_KEPT = {"__restrict__", "__inline__"}   # valid in gcc's C89 mode
 _STOP_BACK = {";", "}", "{", ")", ","}
 
 
@@ -75,6 +78,8 @@ class _Pass:
         for i in code_ids(toks, RESTRICT | INLINE):
             t = toks[i]
             if t.text in RESTRICT:
+                if t.text in GNU_KEPT:
+                    continue
                 _delete_word(self.text, self.edits, t.start, t.end)
                 continue
             if t.pp >= 0:
@@ -116,7 +121,8 @@ class _Pass:
         t = self.toks[i]
         words, name_i = self._spec_words(i)
         if words & {"static", "extern"}:
-            _delete_word(self.text, self.edits, t.start, t.end)
+            if t.text not in GNU_KEPT:
+                _delete_word(self.text, self.edits, t.start, t.end)
             return
         name = self.toks[name_i].text if name_i is not None else None
         external = False
@@ -126,7 +132,8 @@ class _Pass:
                 if "extern" in (d.storage or []) or not (set(d.funcspec or []) & {"inline"}):
                     external = True
         if external:
-            _delete_word(self.text, self.edits, t.start, t.end)
+            if t.text not in GNU_KEPT:
+                _delete_word(self.text, self.edits, t.start, t.end)
         else:
             self.edits.replace(t.start, t.end, "static", NAME)
 
