@@ -4,7 +4,8 @@ headers and a stand-in for the compat header.
 ``#if`` is evaluated as the target C89 compiler will (``__STDC_VERSION__``
 undefined); missing ``#include`` files are replaced by empty stubs (the
 unit notes each one); GNU asm qualifiers are blanked in place so that
-``__asm__(...)`` vanishes.  gcc's ``cc1 -E`` is run directly when the
+``__asm__(...)`` vanishes; ``#line`` directives are blanked, so every
+coordinate names the file read.  gcc's ``cc1 -E`` is run directly when the
 driver names it (it saves the driver's start-up).
 """
 
@@ -42,6 +43,12 @@ _GCC_DIAG = re.compile(r"^(?P<file>.*?):(?P<line>\d+):(?:(?P<col>\d+):)? "
 _MISSING = re.compile(r"fatal error: (?P<name>[^:]+): No such file or directory")
 _ASM_QUALS = re.compile(r"\b(__asm(?:__)?\s+)((?:(?:__volatile__|__volatile|volatile|__inline__|"
                         r"inline|goto)\b\s*)+)(?=\()")
+
+
+# ``#line 40 "parser.y"`` (and GNU's ``# 40 "parser.y"``) written in the
+# input: blanked in the analysis copy, so that coordinates stay in the file
+# read (a generator's source is not what the port edits)
+_LINE_DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*(?:line\b|\d)[^\n]*", re.M)
 
 
 def _gcc() -> str:
@@ -126,6 +133,7 @@ class Preprocessor:
             # GNU asm statements vanish (``__asm__(...)`` is defined empty);
             # blank the qualifiers between the keyword and its "(" in place
             text = _ASM_QUALS.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
+        text = _LINE_DIRECTIVE.sub(lambda m: " " * len(m.group(0)), text)
         with open(self.src_file, "w", encoding="utf-8", newline="") as f:
             f.write(text)
         cmd = (_cpp() if mode == "-E" else self._cmd[:1] + [mode]) + self._cmd[1:]

@@ -144,7 +144,13 @@ class _Pass:
         if not ids:
             return
         ranges = func_ranges(self.u)
+        discarded = self._discarded_func_names([i for i in ids if toks[i].pp >= 0])
         for i in ids:
+            if i in discarded:
+                self.warn(i, "'__func__' in a macro body whose every expansion here is "
+                             "discarded; where one is compiled it has no C89 equivalent",
+                          "note")
+                continue
             if toks[i].pp >= 0:
                 self.warn(i, "'__func__' in a macro body has no C89 equivalent; "
                              "pass the name as a macro argument")
@@ -154,6 +160,32 @@ class _Pass:
                 self.warn(i, "'__func__' outside a function")
                 continue
             self.edits.replace(toks[i].start, toks[i].end, f'"{fd.decl.name}"', NAME)
+
+    def _discarded_func_names(self, in_macros: list[int]) -> set[int]:
+        """The ``__func__`` tokens of ``in_macros`` (in ``#define`` bodies) whose
+        macro this file invokes, none of whose expansions reaches the compiler
+        (brotli's BROTLI_LOG(x), empty unless debugging, handed __func__):
+        each is replaced by a marker in a variant of the text, and the
+        markers missing from its preprocessed output were discarded."""
+        toks = self.toks
+        used = set()
+        ids = toks.id_index
+        for i in in_macros:
+            h = toks[i].pp
+            if h + 2 < len(toks) and toks[h + 1].text == "define" and toks[h + 2].kind == "id" \
+                    and any(toks[k].pp < 0 for k in ids.get(toks[h + 2].text, ())):
+                used.add(i)
+        if not used:
+            return set()
+        marks = {i: f"__c89port_func_{n}" for n, i in enumerate(sorted(used))}
+        parts, last = [], 0
+        for i in sorted(used):
+            parts += [self.text[last:toks[i].start], marks[i]]
+            last = toks[i].end
+        out = self.u.preprocess_variant("".join(parts) + self.text[last:])
+        if out is None:
+            return set()
+        return {i for i, m in marks.items() if m not in out}
 
     # -- enum trailing comma ---------------------------------------------------
     def enum_commas(self) -> None:
