@@ -38,14 +38,17 @@ class PortResult:
 
 
 def port_source(text: str, path: str, *, include_dirs=(), defines=(),
-                compat_header: str = "c89compat.h") -> PortResult:
-    """Rewrite C99 ``text`` (the contents of ``path``) as C89.
+                compat_header: str = "c89compat.h", context=None) -> PortResult:
+    """Rewrite C99 ``text`` (the contents of ``path``) as C89.  With
+    ``context`` (includer path, includer text) the text is analysed where
+    that file includes it (a header or .c fragment that is not
+    self-contained).
 
     Edits are made on the original text; the result is a fixed point
     (porting it again changes nothing).  Raises :class:`ToolchainError`
     (exit code 2) when the input cannot be parsed or converted safely.
     """
-    units = UnitCache(path, tuple(include_dirs), tuple(defines), compat_header)
+    units = UnitCache(path, tuple(include_dirs), tuple(defines), compat_header, context)
     ctx = PassContext(path=path, compat_header=compat_header, units=units)
     original = text
     try:
@@ -53,7 +56,8 @@ def port_source(text: str, path: str, *, include_dirs=(), defines=(),
             try:
                 units.get(text).ast  # parse errors are reported against the untouched input
             except ToolchainError as err:
-                passed = pass_through_if_c89(err, text, path, include_dirs, defines)
+                passed = None if context is not None else \
+                    pass_through_if_c89(err, text, path, include_dirs, defines)
                 if passed is not None:
                     return passed
                 explain_parse_failure(err, text, path)

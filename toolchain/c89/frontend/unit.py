@@ -282,9 +282,10 @@ class UnitCache:
     (passes ask again for the text they were given), and one preprocessor
     (temporary directory, header stubs) serves them all."""
 
-    def __init__(self, path, include_dirs, defines, compat_header):
+    def __init__(self, path, include_dirs, defines, compat_header, context=None):
         self.path = path
         self.kw = dict(include_dirs=include_dirs, defines=defines, compat_header=compat_header)
+        self.context = context   # (includer path, its text): see Preprocessor
         self._cache: dict[str, Unit] = {}
         self._toks: dict[str, Tokens] = {}
         self.notes: list[Diagnostic] = []
@@ -306,7 +307,7 @@ class UnitCache:
         unit = self._cache.get(text)
         if unit is None:
             if self._pre is None:
-                self._pre = Preprocessor(self.path, **self.kw)
+                self._pre = Preprocessor(self.path, **self.kw, context=self.context)
             unit = Unit(text, self.path, preprocessor=self._pre, toks=self._toks.pop(text, None),
                         **self.kw)
             self.built += 1
