@@ -137,6 +137,27 @@ def test_header_nothing_includes_still_fails_to_parse(tmp_path):
     assert ported.status == 2
     assert re.search(r"lone\.h:1:\d+: error: cannot parse", ported.stderr), ported.stderr
 
+
+def test_compat_include_goes_before_the_fragments_included_in_functions(tmp_path):
+    """aklomp/base64's codec.c: the last #include is a .c fragment inside a
+    function body; the compat header goes after the last one at file scope,
+    and the fragments are ported where an includer compiles them (the other
+    includer's #if drops them: it says nothing)."""
+    files = {
+        "head.c": "const uint8_t *s = (const uint8_t *) src; // C99\nuint32_t sum = 0;\n",
+        "codec.c": '#include <stdint.h>\n#include <stddef.h>\n'
+                   "unsigned add(const void *src, size_t n) {\n#include \"head.c\"\n"
+                   "    while (n--) sum += *s++;\n    return (unsigned)sum;\n}\n",
+        "other.c": '#include <stdint.h>\n#include <stddef.h>\n#if 0\n'
+                   "unsigned f(const void *src) {\n#include \"head.c\"\n"
+                   "    return 0;\n}\n#endif\nint other;\n",
+        "main.c": '#include <stdio.h>\n#include <stddef.h>\nunsigned add(const void *src, size_t n);\n'
+                  'int main(void) { printf("%u\\n", add("abc", 3)); return 0; }\n'}
+    ported = port_tree(tmp_path, files)
+    assert_same_everywhere(tmp_path, files, ported, units=["codec.c", "main.c"])
+    codec = (ported.out / "codec.c").read_text()
+    assert codec.index('#include "c89compat.h"') < codec.index("unsigned add")
+
 # -- GNU spellings ------------------------------------------------------------------
 
 GNU_C89 = {

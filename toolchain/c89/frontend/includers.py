@@ -13,6 +13,7 @@ import os
 import re
 
 from ...diag import Diagnostic, ToolchainError
+from .preprocess import NOT_INCLUDED
 from .unit import CODE
 
 _INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*(?:"([^"\n]+)"|<([^>\n]+)>)', re.M)
@@ -75,8 +76,17 @@ def agree(alone, in_contexts: list, includers: list[str]):
     """One result for a file ported where each of ``includers`` includes it
     (``in_contexts``, FileResults in that order); ``alone`` is its result on
     its own (a parse failure), kept when there is no context."""
-    if not in_contexts:
+    # the includers that do not include it in this configuration say nothing
+    keep = [k for k, r in enumerate(in_contexts) if r.error is None or not any(
+        d.message.startswith(NOT_INCLUDED) for d in r.error.diagnostics)]
+    if not keep:
+        if alone.error is not None:
+            alone.error.diagnostics.append(Diagnostic(
+                alone.path, 0, 0, "note", "not included in this configuration by "
+                + ", ".join(includers) + ", which would give it what it needs", CODE))
         return alone
+    in_contexts = [in_contexts[k] for k in keep]
+    includers = [includers[k] for k in keep]
     for r, inc in zip(in_contexts, includers):
         if not r.ok:
             if r.error is not None:

@@ -197,7 +197,7 @@ class Preprocessor:
         out, _, rc, _ = self._with_stubs(cmd, inc_text)
         cut = _cut_around(out, self.path) if rc == 0 else None
         if cut is None:
-            return (f"{self.path}: not included where {inc_path} is preprocessed"
+            return (f"{NOT_INCLUDED} where {inc_path} is preprocessed in this configuration"
                     if rc == 0 else f"{inc_path} does not preprocess")
         before = os.path.join(ctx_dir, "before-" + os.path.basename(self.src_file))
         after = os.path.join(ctx_dir, "after-" + os.path.basename(self.src_file))
@@ -208,6 +208,8 @@ class Preprocessor:
         self._cmd = self._command(compat_dir, compat, self.path, self.src_file, before)
         return ""
 
+
+NOT_INCLUDED = "not included"   # how a context that never enters the file is reported
 
 _PP_MARKER = re.compile(r'^# (\d+) "((?:[^"\\]|\\.)*)"((?: \d+)*)$')
 

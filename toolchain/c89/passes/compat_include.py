@@ -1,7 +1,7 @@
 """Insert ``#include "c89compat.h"`` once when the text uses compat names.
 
 The include goes after the last top-level ``#include`` that is not inside an
-``#if`` block (at the top when there is none).  When the compat header is (or
+``#if`` block or braces (at the top when there is none).  When the compat header is (or
 becomes) included, ``#include <stdint.h>``, ``<inttypes.h>`` and
 ``<stdbool.h>`` lines are removed.  Running it again changes nothing.
 """
@@ -48,11 +48,18 @@ def run(text: str, ctx) -> PassOutput:
             edits.delete(d.start, end, NAME)
     if has:
         return out
-    # last include at top level (not inside any #if)
+    # last include at top level (not inside any #if, nor inside braces: a
+    # .c fragment included in a function body)
     conds = conditionals.structure(toks)
     anchor = None
+    depth, k = 0, 0
     for d in toks.directives:
-        if d.name == "include" and not conds.enclosing(d):
+        while k < d.hash_index:
+            t = toks[k]
+            if t.pp < 0 and t.text in ("{", "}"):
+                depth += 1 if t.text == "{" else -1
+            k += 1
+        if d.name == "include" and depth == 0 and not conds.enclosing(d):
             anchor = d
     line = f'#include "{header}"'
     for d in removable:
