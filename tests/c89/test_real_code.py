@@ -92,7 +92,6 @@ int main(void) { IByteIn in; in.read = one; printf("%d\\n", in.read(0)); return 
     assert_same_everywhere(tmp_path, files, port_tree(tmp_path, files), units=["main.c"])
 
 
-@XFAIL
 def test_included_c_fragment(tmp_path):
     """aklomp/base64's codecs #include loop bodies written as .c files."""
     files = {
@@ -157,6 +156,16 @@ def test_compat_include_goes_before_the_fragments_included_in_functions(tmp_path
     assert_same_everywhere(tmp_path, files, ported, units=["codec.c", "main.c"])
     codec = (ported.out / "codec.c").read_text()
     assert codec.index('#include "c89compat.h"') < codec.index("unsigned add")
+
+
+def test_late_declaration_of_a_fragment_in_its_includers_block_is_an_error(tmp_path):
+    files = {
+        "late.c": "total = 1;\nint more = 2; // C99\ntotal += more;\n",
+        "main.c": "int f(void) {\n    int total = 0;\n#include \"late.c\"\n    return total;\n}\n"}
+    ported = port_tree(tmp_path, files)
+    assert ported.status == 2
+    assert re.search(r"late\.c:2(:\d+)?: error: declaration of 'more' after statements",
+                     ported.stderr), ported.stderr
 
 # -- GNU spellings ------------------------------------------------------------------
 

@@ -276,6 +276,27 @@ class Unit:
             if isinstance(ext, c_ast.FuncDef) and self.in_main(ext):
                 yield ext
 
+    def enclosing_func_defs(self):
+        """The functions of the including file that hold text of this one (a
+        .c fragment included in a function body, analysed in its includer's
+        context); none otherwise."""
+        if self._pp is None or self._pp.context is None:
+            return
+        for ext in self.ast.ext:
+            if isinstance(ext, c_ast.FuncDef) and not self.in_main(ext) \
+                    and _holds(ext.body, self.path):
+                yield ext
+
+
+def _holds(node, path: str) -> bool:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.coord is not None and n.coord.file == path:
+            return True
+        stack.extend(c for _, c in n.children())
+    return False
+
 
 class UnitCache:
     """Builds the units of one ``port_source`` call: the last unit is kept
