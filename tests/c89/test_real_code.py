@@ -167,6 +167,19 @@ def test_late_declaration_of_a_fragment_in_its_includers_block_is_an_error(tmp_p
     assert re.search(r"late\.c:2(:\d+)?: error: declaration of 'more' after statements",
                      ported.stderr), ported.stderr
 
+
+def test_x_macro_list_included_twice(tmp_path):
+    """A list file read under two definitions of X (the first one analyses it)."""
+    files = {
+        "colors.h": "X(RED) // C99\nX(GREEN)\n",
+        "main.c": "#include <stdio.h>\nenum c {\n#define X(n) n,\n#include \"colors.h\"\n"
+                  "#undef X\nLAST };\nstatic const char *names[] = {\n#define X(n) #n,\n"
+                  "#include \"colors.h\"\n#undef X\n0 };\n"
+                  "int main(void) { for (int i = 0; i < LAST; i++) puts(names[i]); return 0; }\n"}
+    ported = port_tree(tmp_path, files)
+    assert_same_everywhere(tmp_path, files, ported, units=["main.c"])
+    assert (ported.out / "colors.h").read_text() == "X(RED) /* C99 */\nX(GREEN)\n"
+
 # -- GNU spellings ------------------------------------------------------------------
 
 GNU_C89 = {

@@ -195,6 +195,8 @@ class Preprocessor:
         cmd = self._command(compat_dir, compat, inc_path, inc_file)
         cmd = _cpp() + ["-dD"] + cmd[1:]
         out, _, rc, _ = self._with_stubs(cmd, inc_text)
+        # the includer's lines are named by its own path (parse errors there)
+        out = out.replace('"' + c_string(inc_file) + '"', '"' + c_string(inc_path) + '"')
         cut = _cut_around(out, self.path) if rc == 0 else None
         if cut is None:
             return (f"{NOT_INCLUDED} where {inc_path} is preprocessed in this configuration"
@@ -209,6 +211,7 @@ class Preprocessor:
         return ""
 
 
+_MARKER_FLAGS = re.compile(r'^(# \d+ "(?:[^"\\]|\\.)*")(?: \d+)+$', re.M)
 NOT_INCLUDED = "not included"   # how a context that never enters the file is reported
 
 _PP_MARKER = re.compile(r'^# (\d+) "((?:[^"\\]|\\.)*)"((?: \d+)*)$')
@@ -236,8 +239,15 @@ def _cut_around(out: str, path: str) -> tuple[str, str] | None:
         elif "2" in flags:
             depth -= 1
             if depth < 0:
-                return "\n".join(lines[:start]) + "\n", "\n".join(lines[k:]) + "\n"
+                return _plain("\n".join(lines[:start])), _plain("\n".join(lines[k:]))
     return None
+
+
+def _plain(part: str) -> str:
+    """``part`` with the flags of its line markers dropped: read again, a
+    marker only names the file and line (an "enter" or "leave" flag would
+    move gcc's include stack)."""
+    return _MARKER_FLAGS.sub(r"\1", part) + "\n"
 
 
 def _unquote(s: str) -> str:
