@@ -236,6 +236,15 @@ def test_strict_c89_the_analysis_cannot_read_passes_through_with_a_note(tmp_path
     assert re.search(r"t\.c:2:\d+: note: .*strict C89.*unchanged", ported.stderr), ported.stderr
 
 
+def test_c99_library_call_the_analysis_cannot_read_is_still_an_error(tmp_path):
+    """snprintf is C99 (Windows 98's MSVCRT has none): a file calling it is
+    not passed through although its syntax is C89."""
+    ported = port_tree(tmp_path, {"t.c": "#include <stdio.h>\nint f(char *b, int x) { "
+                                         "__typeof__(x) y = x; return snprintf(b, 4, \"%d\", y); }\n"})
+    assert ported.status == 2
+    assert re.search(r"t\.c:2:\d+: error: cannot parse", ported.stderr), ported.stderr
+
+
 def test_c99_the_analysis_cannot_read_is_still_an_error(tmp_path):
     ported = port_tree(tmp_path, {"t.c": "static int f(int x) { __typeof__(x) y = x; "
                                          "for (int i = 0; i < 2; i++) y += i; return y; }\n"})
