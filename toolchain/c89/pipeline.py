@@ -22,6 +22,7 @@ from ..diag import Diagnostic, ToolchainError
 from .analysis import c99
 from .ctok import Tokens
 from .frontend import CODE as PARSE, UnitCache
+from .frontend.strict import gcc_accepts_c89
 from .passes import PASSES, PassContext
 from .passes.base import PassFailed, PassOutput, PassSpec
 from .passes.unsupported import NAME as UNSUPPORTED
@@ -39,14 +40,17 @@ class PortResult:
 
 
 def port_source(text: str, path: str, *, include_dirs=(), defines=(),
-                compat_header: str = "c89compat.h") -> PortResult:
-    """Rewrite C99 ``text`` (the contents of ``path``) as C89.
+                compat_header: str = "c89compat.h", context=None) -> PortResult:
+    """Rewrite C99 ``text`` (the contents of ``path``) as C89.  With
+    ``context`` (includer path, includer text) the text is analysed where
+    that file includes it (a header or .c fragment that is not
+    self-contained).
 
     Edits are made on the original text; the result is a fixed point
     (porting it again changes nothing).  Raises :class:`ToolchainError`
     (exit code 2) when the input cannot be parsed or converted safely.
     """
-    units = UnitCache(path, tuple(include_dirs), tuple(defines), compat_header)
+    units = UnitCache(path, tuple(include_dirs), tuple(defines), compat_header, context)
     ctx = PassContext(path=path, compat_header=compat_header, units=units)
     original = text
     try:
@@ -54,7 +58,12 @@ def port_source(text: str, path: str, *, include_dirs=(), defines=(),
             try:
                 units.get(text).ast  # parse errors are reported against the untouched input
             except ToolchainError as err:
+                passed = None if context is not None else \
+                    pass_through_if_c89(err, text, path, include_dirs, defines)
+                if passed is not None:
+                    return passed
                 explain_parse_failure(err, text, path)
+                err.diagnostics += [n for n in units.notes if n not in err.diagnostics]
                 raise
             text, applied, final_diags, notes = _rounds(text, path, ctx)
     finally:
@@ -65,6 +74,22 @@ def port_source(text: str, path: str, *, include_dirs=(), defines=(),
             diags.append(d)
     return PortResult(text=text, changed=text != original, diagnostics=diags,
                       passes_applied=applied)
+
+
+def pass_through_if_c89(err: ToolchainError, text: str, path: str, include_dirs,
+                        defines) -> PortResult | None:
+    """Input the analysis cannot read but gcc accepts as strict C89 (GNU
+    extensions gcc allows there) needs no port: unchanged, with a note
+    where the analysis stopped."""
+    if not any(d.code == PARSE for d in err.diagnostics) or \
+            not gcc_accepts_c89(text, path, include_dirs, defines):
+        return None
+    first = next((d for d in err.diagnostics if d.path == path), None)
+    why = first.message if first is not None else err.message
+    note = Diagnostic(path, first.line if first else 0, first.col if first else 0, "note",
+                      f"not analysed ({why}); gcc accepts it as strict C89 "
+                      "(-std=c89 -pedantic-errors): passed through unchanged", PARSE)
+    return PortResult(text=text, changed=False, diagnostics=[note])
 
 
 def explain_parse_failure(err: ToolchainError, text: str, path: str) -> None:

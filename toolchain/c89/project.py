@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from ..diag import ToolchainError
 from ..runtime import RuntimeFile, by_role
+from .frontend import includers as includes
 from .configs import port_configs
 from .pipeline import PortResult, fewer_collections, port_source
 
@@ -122,10 +123,12 @@ def run_deep(fn, *args, **kwargs):
     return box["value"]
 
 
-def _port_one(item: tuple[int, str, str]) -> tuple[int, FileResult]:
-    index, path, text = item
+def _port_one(item: tuple) -> tuple[int, FileResult]:
+    index, path, text, *rest = item
     t0 = time.perf_counter()
     opts = dict(_OPTS)
+    if rest and rest[0] is not None:
+        opts["context"] = rest[0]
     configs = opts.pop("configs", None)
     try:
         if configs is None:
@@ -168,22 +171,32 @@ def port_files(items: list[tuple[str, str]], *, jobs: int | None = None, include
         opts["configs"] = [list(c) for c in configs]
     work = [(i, p, t) for i, (p, t) in enumerate(items)]
     jobs = default_jobs() if jobs is None else max(1, jobs)
-    jobs = min(jobs, len(work)) or 1
     results: list[FileResult | None] = [None] * len(work)
-    if jobs == 1:
-        _init(opts)
-        with fewer_collections():
-            for item in work:
-                i, r = _port_one(item)
-                results[i] = r
-                if on_done is not None:
-                    on_done(i, r)
-        return results  # type: ignore[return-value]
-    work.sort(key=lambda w: -len(w[2]))  # largest first
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ctx.Pool(jobs, initializer=_worker_init, initargs=(opts,)) as pool:
-        for i, r in pool.imap_unordered(_port_one, work, chunksize=1):
+    graph = includes.Includers(items, include_dirs)
+    later: set[int] = set()     # files to port again where they are included
+
+    def done(i: int, r: FileResult) -> None:
+        results[i] = r
+        if r.error is not None and includes.parse_failure(r.error) and graph.contexts(i):
+            later.add(i)        # reported once ported in context
+        elif on_done is not None:
+            on_done(i, r)
+
+    _run(work, opts, jobs, done)
+    if later:
+        # headers and .c fragments that need what their includers give them
+        # (types, macros, the enclosing function): analysed through each
+        # includer's preprocessed text, their own text edited
+        again = [(n, i, ctx) for n, (i, ctx) in enumerate(
+            (i, graph.context(i, j)) for i in sorted(later) for j in graph.contexts(i))]
+        by_file: dict[int, list[FileResult]] = {i: [] for i in later}
+        got: dict[int, FileResult] = {}
+        _run([(n, items[i][0], items[i][1], ctx) for n, i, ctx in again], opts, jobs,
+             lambda n, r: got.__setitem__(n, r))
+        for n, i, _ in again:
+            by_file[i].append(got[n])
+        for i in sorted(later):
+            r = includes.agree(results[i], by_file[i], [items[j][0] for j in graph.contexts(i)])
             results[i] = r
             if on_done is not None:
                 on_done(i, r)
@@ -261,3 +274,20 @@ def runtime_needed(texts: list[tuple[str, str]], compat_header: str = "c89compat
     out = [RuntimeCopy(compat, headers)] if headers else []
     out += [RuntimeCopy(f, [f.name]) for f in sources if f.name not in own]
     return out
+
+
+def _run(work: list[tuple], opts: dict, jobs: int, done) -> None:
+    """Port ``work`` items, ``done(index, result)`` as each finishes."""
+    jobs = min(jobs, len(work)) or 1
+    if jobs == 1:
+        _init(opts)
+        with fewer_collections():
+            for item in work:
+                done(*_port_one(item))
+        return
+    work = sorted(work, key=lambda w: -len(w[2]))  # largest first
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ctx.Pool(jobs, initializer=_worker_init, initargs=(opts,)) as pool:
+        for i, r in pool.imap_unordered(_port_one, work, chunksize=1):
+            done(i, r)

@@ -1,7 +1,8 @@
 """Insert ``#include "c89compat.h"`` once when the text uses compat names.
 
 The include goes after the last top-level ``#include`` that is not inside an
-``#if`` block (at the top when there is none).  When the compat header is (or
+``#if`` block nor inside braces or parentheses, before the first use of a compat
+name (at the top when there is none).  When the compat header is (or
 becomes) included, ``#include <stdint.h>``, ``<inttypes.h>`` and
 ``<stdbool.h>`` lines are removed (a comment on the line stays); in a
 header they stay for C99 compilers instead, under ``STDC_GUARD``, so that
