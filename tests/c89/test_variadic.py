@@ -17,11 +17,6 @@ from .strict_build import assert_fixed_or_reported, assert_same_everywhere, have
 
 pytestmark = pytest.mark.skipif(not have("gcc"), reason="gcc is needed")
 
-XFAIL = pytest.mark.xfail(strict=True, reason=(
-    "issue 13 (3, variadic macros and empty arguments): every variadic macro is refused "
-    "(unsupported pass), printf-style ones included; empty macro arguments pass through "
-    "silently and fail -pedantic-errors"))
-
 # the pattern of zstd's and lz4's command-line tools
 DISPLAY = r"""#include <stdio.h>
 static int g_level = 2;
@@ -39,7 +34,6 @@ int main(void) {
 """
 
 
-@XFAIL
 def test_printf_macros_become_functions_and_calls_stay(tmp_path):
     files = {"tool.c": DISPLAY}
     ported = port_tree(tmp_path, files)
@@ -51,7 +45,6 @@ def test_printf_macros_become_functions_and_calls_stay(tmp_path):
     assert "__VA_ARGS__" not in text and "..." in text   # a C89 variadic function
 
 
-@XFAIL
 def test_log_macro_with_a_fixed_argument_first(tmp_path):
     files = {"log.c": r"""#include <stdio.h>
 #include <stdarg.h>
@@ -92,7 +85,6 @@ int main(void) {{
     assert_fixed_or_reported(tmp_path, files, "m.c:2")
 
 
-@XFAIL
 @pytest.mark.parametrize("use", ["F(1, , 2)", "F(, 1, 2)", "G()"], ids=["middle", "first", "only"])
 def test_empty_macro_argument_is_fixed_or_reported(tmp_path, use):
     files = {"e.c": f"""#include <stdio.h>

@@ -9,7 +9,8 @@ round: the order is a priority, and each rule below says why it holds.
 from __future__ import annotations
 
 from . import (clock, comments, compat_include, compound_literals, declarations, designated,
-               floatmath, inactive, keywords, libcalls, longlong, stdint, unsupported)
+               floatmath, inactive, keywords, libcalls, longlong, macro_args, stdint,
+               unsupported, variadic)
 from .base import PassContext, PassOutput, PassSpec
 
 PASSES: list[PassSpec] = [
@@ -17,7 +18,11 @@ PASSES: list[PassSpec] = [
     # at the text the user wrote, and nothing is rewritten when they find errors
     unsupported.SPEC,
     inactive.SPEC,
-    # comments first: text-level, so a line another pass moves or rewrites
+    macro_args.SPEC,
+    # variadic macros first: a #define it turns into a function is replaced
+    # whole, and the other passes convert the function in the next round
+    variadic.SPEC,
+    # comments next: text-level, so a line another pass moves or rewrites
     # already carries /* */ comments
     comments.SPEC,
     # keywords before the AST rewrites: a declaration moved whole (or an
