@@ -8,7 +8,7 @@ round: the order is a priority, and each rule below says why it holds.
 
 from __future__ import annotations
 
-from . import (clock, comments, compat_include, compound_literals, declarations, designated,
+from . import (bitfields, clock, comments, compat_include, compound_literals, declarations, designated,
                floatmath, inactive, keywords, libcalls, longlong, macro_args, stdint,
                unsupported, variadic)
 from .base import PassContext, PassOutput, PassSpec
@@ -28,6 +28,8 @@ PASSES: list[PassSpec] = [
     # keywords before the AST rewrites: a declaration moved whole (or an
     # initializer rewritten) then carries no inline/restrict/__func__
     keywords.SPEC,
+    # bit-fields: type words of struct members, which no other pass edits
+    bitfields.SPEC,
     # compound literals before designated: a literal inside a designated
     # initializer becomes a named object, and designated places plain values
     compound_literals.SPEC,

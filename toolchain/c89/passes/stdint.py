@@ -57,7 +57,7 @@ def run(text: str, ctx) -> PassOutput:
     if has_bool:
         names |= set(BOOL)
     else:
-        names |= _undeclared_values(unit, user)
+        names |= _undeclared_values(unit, user, semantics.of(unit, ast=False).file.names)
     bool_noted = False
     for i in code_ids(toks, names):
         t = toks[i]
@@ -84,7 +84,7 @@ def run(text: str, ctx) -> PassOutput:
     return out
 
 
-def _undeclared_values(unit, user) -> set[str]:
+def _undeclared_values(unit, user, declared) -> set[str]:
     """``true``/``false`` used in a file that neither declares nor defines
     them (a table #included by a file that includes <stdbool.h>): in C89
     they can only be <stdbool.h>'s 1 and 0, and the includer loses that
@@ -94,7 +94,7 @@ def _undeclared_values(unit, user) -> set[str]:
     out = set()
     for name in ("true", "false"):
         uses = [i for i in code_ids(toks, (name,)) if toks[i].pp < 0]
-        if not uses or name in user or any(
+        if not uses or name in user or name in declared or any(
                 d.name in ("define", "undef") and d.hash_index + 2 < len(toks)
                 and toks[d.hash_index + 2].text == name for d in toks.directives):
             continue
