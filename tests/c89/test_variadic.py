@@ -96,3 +96,53 @@ int main(void) {{
 }}
 """}
     assert_fixed_or_reported(tmp_path, files, "e.c:5")
+
+
+def test_disabled_log_macro_of_lz4(tmp_path):
+    # lz4's form: tested for before it is defined, '{}' when disabled, and
+    # called without ';' (a compound statement needs none): an empty
+    # function, a ';' after those calls, with a note on the arguments
+    files = {"z.c": r"""#include <stdio.h>
+#if defined(LZ4_DEBUG) && !defined(DEBUGLOG)
+#  define DEBUGLOG(l, ...) { fprintf(stderr, __FILE__ " %i: ", __LINE__); }
+#else
+#  define DEBUGLOG(l, ...) {}    /* disabled */
+#endif
+static int twice(int x) {
+    DEBUGLOG(5, "twice %d", x)
+    DEBUGLOG(6, "no args")
+    if (x > 2) DEBUGLOG(7, "big") else DEBUGLOG(7, "small")
+    return 2 * x;
+}
+int main(void) { printf("%d\n", twice(3)); return 0; }
+"""}
+    ported = port_tree(tmp_path, files)
+    assert_same_everywhere(tmp_path, files, ported)
+    text = (ported.out / "z.c").read_text()
+    assert "static void DEBUGLOG(int l, ...)" in text and "/* disabled */" in text
+    assert 'DEBUGLOG(5, "twice %d", x);' in text and 'DEBUGLOG(7, "big"); else DEBUGLOG(7, "small");' in text
+    assert "z.c:5:" in ported.stderr and "evaluates them" in ported.stderr
+
+
+@pytest.mark.parametrize("body,words", [
+    ('{ printf("%d: ", __LINE__); printf(__VA_ARGS__); }', "__LINE__"),
+    ('do { if (!(c)) return; printf(__VA_ARGS__); } while (0)', "'return'"),
+    ('printf("pre " __VA_ARGS__)', "by itself"),
+    ('vprintf_like(__VA_ARGS__)', "printf-family"),
+], ids=["line", "return", "pasted", "other-call"])
+def test_variadic_macros_refused_say_why(tmp_path, body, words):
+    ported = port_tree(tmp_path, {"r.c": f"""#include <stdio.h>
+void vprintf_like(const char *f, ...);
+#define CHECK(c, ...) {body}
+void f(int x) {{ CHECK(x, "x=%d\\n", x); }}
+"""})
+    assert ported.status == 2 and "r.c:3:" in ported.stderr and words in ported.stderr, \
+        ported.stderr
+
+
+def test_argument_type_not_told_is_an_error(tmp_path):
+    ported = port_tree(tmp_path, {"t.c": """#include <stdio.h>
+#define LOGL(lvl, ...) do { if (lvl > 1) printf(__VA_ARGS__); } while (0)
+void f(int level) { LOGL(level, "x\\n"); }
+"""})
+    assert ported.status == 2 and "t.c:2:" in ported.stderr and "'lvl'" in ported.stderr

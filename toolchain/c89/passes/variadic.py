@@ -124,6 +124,7 @@ class Plan:
     body: list[str]
     uses_va: bool
     formats: set = field(default_factory=set)   # named parameters used as the format
+    compound: bool = False      # the body is a statement that needs no ';' after it
 
 
 def plan(m: Macro, conv: _Converter) -> Plan:
@@ -219,7 +220,8 @@ def plan(m: Macro, conv: _Converter) -> Plan:
     if uses and not needs_fmt and not m.params:
         raise Refused("no parameter comes before '...' (C89 needs one)")
     return Plan(returns_int=not stmt and uses > 0, needs_fmt=bool(needs_fmt), body=out,
-                uses_va=uses > 0, formats=formats)
+                uses_va=uses > 0, formats=formats,
+                compound=not m.body or m.body[-1] == "}")
 
 
 def _is_condition(out: list[str]) -> bool:
@@ -242,6 +244,7 @@ class _Pass:
         self.toks = ctx.tokens(text)
         self.out = PassOutput.of(NAME, text, path=ctx.path)
         self._unit = None
+        self.semicolons: list[int] = []    # after calls of the macro being converted
 
     def state(self, line: int) -> str:
         if not conditionals.structure(self.toks).branches:
@@ -265,6 +268,7 @@ class _Pass:
             if not m.variadic:
                 continue
             at = toks[m.name_index]
+            self.semicolons = []
             try:
                 if m.name in dup:
                     raise Refused("it is defined more than once")
@@ -286,34 +290,44 @@ class _Pass:
             if notes:
                 text += " " + " ".join(notes)
             self.out.edits.replace(d.start, d.end, text, NAME)
+            for at in self.semicolons:
+                self.out.edits.insert(at, ";", NAME)
 
     def check_name_uses(self, m: Macro) -> None:
         """The name is only ever called (a function cannot be #undef'd or
-        tested, and the name alone would mean the function)."""
+        tested after its definition, and the name alone would mean the
+        function)."""
         toks = self.toks
         kinds = {d.hash_index: d.name for d in toks.directives}
         for i in toks.id_index.get(m.name, ()):
             t = toks[i]
             if t.pp >= 0:
                 dname = kinds.get(t.pp, "")
-                if dname in ("undef", "ifdef", "ifndef", "if", "elif"):
-                    raise Refused(f"its name is used in #{dname}")
+                # a test before the #define asks about a definition from
+                # elsewhere, which the function does not change
+                if dname == "undef" or dname in ("ifdef", "ifndef", "if", "elif") \
+                        and t.start > m.d.start:
+                    raise Refused(f"its name is used in #{dname} at line {t.line}")
                 if dname != "define" or toks[t.pp + 2] is t:
                     continue
             if not toks.is_member(i) and (i + 1 >= len(toks) or toks[i + 1].text != "("):
                 raise Refused(f"its name is used without arguments at line {t.line}")
 
     def check_statement(self, p: Plan, i: int, end: int) -> None:
-        """A call of a macro that becomes a void function is a statement."""
+        """A call of a macro that becomes a void function is a statement
+        (one whose body is a compound statement needs no ';' after it: the
+        function call gets one, in ``self.semicolons``)."""
         if p.returns_int:
             return
         toks = self.toks
         prev = toks.prev_code(i)
         nxt = toks.next_code(end)
         ptxt = toks[prev].text if prev is not None else ""
-        ok = ptxt in ("{", ";", "}", "else", "do", ":", ")") and nxt is not None \
-            and toks[nxt].text == ";"
-        if ok and ptxt == ")":
+        ok = ptxt in ("{", ";", "}", "else", "do", ":", ")") and nxt is not None
+        if ok and toks[nxt].text != ";":
+            ok = p.compound and toks[nxt].text not in (")", ",", "]")
+            self.semicolons.append(toks[end].end)      # (calls come in text order)
+        if ok and ptxt == ")" and toks[prev].end not in self.semicolons:
             o = toks.match.get(prev)
             ok = o is not None and o > 0 and toks[o - 1].text in ("if", "while", "for")
         if not ok:
