@@ -143,6 +143,52 @@ void f(int x) {{ CHECK(x, "x=%d\\n", x); }}
 def test_argument_type_not_told_is_an_error(tmp_path):
     ported = port_tree(tmp_path, {"t.c": """#include <stdio.h>
 #define LOGL(lvl, ...) do { if (lvl > 1) printf(__VA_ARGS__); } while (0)
-void f(int level) { LOGL(level, "x\\n"); }
+void f(int level) { LOGL(level + 1, "x\\n"); }
 """})
     assert ported.status == 2 and "t.c:2:" in ported.stderr and "'lvl'" in ported.stderr
+
+
+def test_parameter_types_from_the_names_given(tmp_path):
+    # a name's declarations in the calling function (or at file scope) give
+    # the parameter's type; an array is passed as a pointer
+    files = {"n.c": r"""#include <stdio.h>
+#define S(b, ...) snprintf(b, 10, __VA_ARGS__)
+#define LOGL(lvl, tag, ...) do { if (lvl > 1) { printf("%s: ", tag); printf(__VA_ARGS__); } } while (0)
+static const char *g_tag = "main";
+int main(void) {
+    char b[20];
+    int level = 2;
+    S(b, "%d", 5);
+    LOGL(level, g_tag, "%s\n", b);
+    LOGL(3, "lit", "%d\n", 3);
+    return 0;
+}
+"""}
+    ported = port_tree(tmp_path, files)
+    assert_same_everywhere(tmp_path, files, ported)
+    text = (ported.out / "n.c").read_text()
+    assert "static int S(char *b, const char *c89va_fmt, ...)" in text
+    assert "static void LOGL(int lvl, const char *tag, const char *c89va_fmt, ...)" in text
+
+
+def test_macro_naming_a_variable_declared_after_it(tmp_path):
+    # zstd's order: the level variable comes after the macros; the function
+    # is declared where the #define was and defined after the variable
+    files = {"v.c": r"""#include <stdio.h>
+#define DISPLAY(...) fprintf(stderr, __VA_ARGS__)
+#define DISPLAYLEVEL(l, ...) { if (g_displayLevel >= l) { DISPLAY(__VA_ARGS__); } }
+static int g_displayLevel = 2;   /* set by -v */
+static void hello(void) { DISPLAYLEVEL(1, "hello %d\n", 1); }
+int main(void) {
+    hello();
+    DISPLAYLEVEL(3, "no\n");
+    DISPLAY("%s\n", "end");
+    return 0;
+}
+"""}
+    ported = port_tree(tmp_path, files)
+    assert_same_everywhere(tmp_path, files, ported)
+    text = (ported.out / "v.c").read_text()
+    assert text.index("static void DISPLAYLEVEL(int l, const char *c89va_fmt, ...);") \
+        < text.index("static int g_displayLevel = 2;   /* set by -v */\n") \
+        < text.index("static void DISPLAYLEVEL(int l, const char *c89va_fmt, ...)\n{")

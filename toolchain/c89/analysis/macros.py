@@ -182,7 +182,7 @@ _SUFFIX_TYPES = {"": "int", "u": "unsigned", "l": "long", "ul": "unsigned long",
                  "lu": "unsigned long"}
 # (narrower, wider): arguments of both types fit a parameter of the wider
 _WIDER = [("int", "long"), ("unsigned", "unsigned long"), ("int", "unsigned"),
-          ("float", "double")]
+          ("float", "double"), ("char *", "const char *")]
 
 
 def literal_type(arg: list[tuple[str, str]]) -> str | None:

@@ -42,7 +42,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..analysis import conditionals, macros
+from pycparser import c_ast
+
+from .. import semantics
+from ..analysis import argtypes, conditionals, macros
 from ..analysis.macros import Macro
 from ..analysis.names import included_headers
 from .base import PassOutput, PassSpec
@@ -274,6 +277,7 @@ class _Pass:
                     raise Refused("it is defined more than once")
                 self.check_name_uses(m)
                 p = plan(m, conv)
+                later = self.declared_later(m, p)
                 text = self.function(m, p, include=p.uses_va and not have_stdarg)
                 have_stdarg = have_stdarg or p.uses_va
             except Refused as why:
@@ -289,9 +293,58 @@ class _Pass:
             notes = [self.text[a:b] for a, b in toks.comments_in(d.start, d.end)]
             if notes:
                 text += " " + " ".join(notes)
-            self.out.edits.replace(d.start, d.end, text, NAME)
+            if later is None:
+                self.out.edits.replace(d.start, d.end, text, NAME)
+            else:
+                # the body names what the file declares after the #define:
+                # a prototype there, the definition after the declaration
+                head = next(ln for ln in text.split("\n") if ln.startswith("static "))
+                self.out.edits.replace(d.start, d.end, head + ";", NAME)
+                self.out.edits.insert(later, "\n" + text, NAME)
             for at in self.semicolons:
                 self.out.edits.insert(at, ";", NAME)
+
+    def declared_later(self, m: Macro, p: Plan) -> int | None:
+        """Where the function must be defined when its body names what the
+        file declares only after the #define (zstd's ``g_displayLevel``):
+        the end of the last such declaration; None when all is declared
+        before (or is not the file's: a macro, a library name)."""
+        names = {t for t in p.body if t.isidentifier() and t not in m.params}
+        if not names:
+            return None
+        unit = self._unit = self._unit or self.ctx.unit(self.text)
+        sem = semantics.of(unit, ast=False)
+        exts = sem.file.exts
+        line = m.d.line
+        kdef = next((k for k, e in enumerate(exts) if unit.in_main(e) and e.coord.line > line),
+                    len(exts))
+        ends = []
+        for name in sorted(names):
+            where = sem.file.names.get(name)
+            if not where or any(k < kdef for k, _ in where):
+                continue
+            if conditionals.structure(self.toks).enclosing(m.d):
+                raise Refused(f"'{name}' is declared after it, and it is inside #if")
+            ends.append(self.end_of(unit, exts[where[0][0]], name))
+        return max(ends) if ends else None
+
+    def end_of(self, unit, ext, name: str) -> int:
+        """The offset after the top-level declaration or definition ``ext``."""
+        toks = self.toks
+        i = unit.text_tok(ext, name) if not isinstance(ext, c_ast.FuncDef) else \
+            unit.text_tok(ext.decl, name)
+        if i is None:
+            raise Refused(f"'{name}' is declared after it, by a macro")
+        if isinstance(ext, c_ast.FuncDef):
+            j = i
+            while j < len(toks) and toks[j].text != "{":
+                j += 1
+            k = toks.match.get(j)
+        else:
+            k = toks.find_semicolon(i)
+        if k is None:
+            raise Refused(f"cannot tell where '{name}' is declared")
+        return toks.src.line_end(toks[k].end)     # after a comment ending the line
 
     def check_name_uses(self, m: Macro) -> None:
         """The name is only ever called (a function cannot be #undef'd or
@@ -347,6 +400,9 @@ class _Pass:
                 if any(text == "__VA_ARGS__" for _, text in arg):
                     continue
                 lt = macros.literal_type(arg)
+                if lt is None and len(a) == 1 and a[0][0] == "id" and toks[i].pp < 0:
+                    unit = self._unit = self._unit or self.ctx.unit(self.text)
+                    lt = argtypes.name_type(unit, semantics.of(unit), a[0][1], toks[i].line)
                 if lt is None:
                     what = f"parameter '{m.params[k]}'" if k < len(m.params) else \
                         "the first argument"
