@@ -192,3 +192,36 @@ int main(void) {
     assert text.index("static void DISPLAYLEVEL(int l, const char *c89va_fmt, ...);") \
         < text.index("static int g_displayLevel = 2;   /* set by -v */\n") \
         < text.index("static void DISPLAYLEVEL(int l, const char *c89va_fmt, ...)\n{")
+
+
+def test_variadic_macro_defined_inside_a_function_is_an_error(tmp_path):
+    ported = port_tree(tmp_path, {"i.c": """#include <stdio.h>
+int main(void) {
+#define SAY(...) printf(__VA_ARGS__)
+    SAY("%d\\n", 1);
+    return 0;
+}
+"""})
+    assert ported.status == 2 and "i.c:3:" in ported.stderr and "inside a function" in ported.stderr
+
+
+def test_calls_without_empty_arguments_are_fine(tmp_path):
+    # no parameters: "()" is no argument; a dropped branch is not C89's business
+    files = {"f.c": """#include <stdio.h>
+#define ZERO() 0
+#define ADD(a, b) ((a) + (b))
+int main(void) {
+#ifdef NEVER
+    printf("%d\\n", ADD(1, ));
+#endif
+    printf("%d\\n", ADD(ZERO(), (2, 3)));
+    return 0;
+}
+"""}
+    ported = port_tree(tmp_path, files)
+    assert ported.status == 0 and "macro_args" not in ported.stderr, ported.stderr
+
+
+def test_empty_argument_error_names_the_parameter(tmp_path):
+    ported = port_tree(tmp_path, {"g.c": "#define CAT(a, b) a##b\nint CAT(, x) = 1;\n"})
+    assert ported.status == 2 and "g.c:2:5: error: empty argument for 'a'" in ported.stderr

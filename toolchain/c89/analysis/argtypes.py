@@ -15,7 +15,7 @@ from pycparser import c_ast, c_generator
 from ..frontend import Unit
 
 
-def _functions(unit: Unit) -> list[tuple[int, int, c_ast.FuncDef]]:
+def functions(unit: Unit) -> list[tuple[int, int, c_ast.FuncDef]]:
     """(first line, last line, definition) of the unit's own functions."""
     got = unit.__dict__.get("_argtypes_functions")
     if got is not None:
@@ -68,7 +68,7 @@ def _spelling(t) -> str | None:
 def name_type(unit: Unit, sem, name: str, line: int) -> str | None:
     """The type of ``name`` as used on ``line`` (see the module's doc)."""
     types = set()
-    for first, last, fd in _functions(unit):
+    for first, last, fd in functions(unit):
         if first <= line <= last:
             for d in _decls(fd, name):
                 types.add(_spelling(d.type))

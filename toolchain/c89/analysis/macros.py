@@ -66,11 +66,21 @@ def definitions(toks: Tokens) -> list[Macro]:
     return out
 
 
+def directive_kinds(toks: Tokens) -> dict[int, str]:
+    """Index of each directive's ``#`` -> its name (computed once per token
+    list; do not change it)."""
+    got = toks.__dict__.get("_directive_kinds")
+    if got is None:
+        got = toks.__dict__["_directive_kinds"] = {d.hash_index: d.name
+                                                   for d in toks.directives}
+    return got
+
+
 def calls(toks: Tokens, name: str):
     """(index of the name, index of the ``)``, arguments) of each call of
     ``name``, in code and in ``#define`` bodies; an argument is a list of
     (kind, spelling, index) of its tokens."""
-    kinds = {d.hash_index: d.name for d in toks.directives} if toks.directives else {}
+    kinds = directive_kinds(toks)
     for i in toks.id_index.get(name, ()):
         t = toks[i]
         if t.pp >= 0 and (kinds.get(t.pp) != "define" or toks[t.pp + 2] is t):

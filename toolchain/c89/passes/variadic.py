@@ -275,6 +275,7 @@ class _Pass:
             try:
                 if m.name in dup:
                     raise Refused("it is defined more than once")
+                self.check_place(m)
                 self.check_name_uses(m)
                 p = plan(m, conv)
                 later = self.declared_later(m, p)
@@ -303,6 +304,13 @@ class _Pass:
                 self.out.edits.insert(later, "\n" + text, NAME)
             for at in self.semicolons:
                 self.out.edits.insert(at, ";", NAME)
+
+    def check_place(self, m: Macro) -> None:
+        """A function cannot be defined inside another one."""
+        unit = self._unit = self._unit or self.ctx.unit(self.text)
+        line = m.d.line
+        if any(first <= line <= last for first, last, _ in argtypes.functions(unit)):
+            raise Refused("it is defined inside a function")
 
     def declared_later(self, m: Macro, p: Plan) -> int | None:
         """Where the function must be defined when its body names what the
@@ -351,7 +359,7 @@ class _Pass:
         tested after its definition, and the name alone would mean the
         function)."""
         toks = self.toks
-        kinds = {d.hash_index: d.name for d in toks.directives}
+        kinds = macros.directive_kinds(toks)
         for i in toks.id_index.get(m.name, ()):
             t = toks[i]
             if t.pp >= 0:
