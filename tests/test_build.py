@@ -88,11 +88,16 @@ def dist_2023(tmp_path_factory, build_env, shared_models, llamac2py_run_c):
 def test_dist_layout(dist_2023):
     dist = dist_2023 / "dist"
     names = sorted(p.name for p in dist.iterdir())
-    assert names == ["AUDIT.TXT", "LLAMA98.EXE", "MODEL.BIN", "README.TXT", "RUN.BAT",
-                     "SHA256.TXT", "TOKENIZE.BIN"]
+    assert names == ["AUDIT.TXT", "LICENSE.TXT", "LLAMA98.EXE", "MODEL.BIN", "README.TXT",
+                     "RUN.BAT", "SHA256.TXT", "TOKENIZE.BIN"]
     for name in names:
         assert is_83(name), f"{name} is not an 8.3 name"
-    for text in ("RUN.BAT", "README.TXT", "AUDIT.TXT", "SHA256.TXT"):
+    # llama2.c's MIT license goes with the program built from it (here the sdist's copy)
+    assert (dist / "LICENSE.TXT").read_bytes().startswith(b"MIT License\r\n")
+    assert "LICENSE.TXT" in (dist / "README.TXT").read_text()
+    assert "license LICENSE.TXT: llamac2py-0.1.4-LICENSE (sha256 90d9faa8" in \
+        (dist / "AUDIT.TXT").read_text()
+    for text in ("RUN.BAT", "README.TXT", "AUDIT.TXT", "SHA256.TXT", "LICENSE.TXT"):
         data = (dist / text).read_bytes()
         assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b""), f"{text} not CRLF"
         data.decode("ascii")

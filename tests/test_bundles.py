@@ -158,7 +158,7 @@ def test_borland_bundle_layout(borland_build):
     dist = out / "dist"
     names = sorted(p.name for p in dist.iterdir())
     assert names == sorted(SOURCES + HEADERS + ["MAKEFILE", "BUILD.BAT", "README.TXT",
-                                                "SHA256.TXT"])
+                                                "SHA256.TXT", "LICENSE.TXT"])
     assert all(is_83(n) for n in names if n not in NOT_83), names
     assert "source bundle" in stdout and "nothing" in stdout
     assert not (dist / "LLAMA98.EXE").exists() and not (dist / "L98CRT.C").exists()
@@ -238,7 +238,7 @@ def test_watcom_bundle_says_nothing_was_compiled(watcom_bundle):
     names = sorted(p.name for p in dist.iterdir())
     assert names == sorted(SOURCES + HEADERS + ["MAKEFILE", "BUILD.BAT", "build.sh",
                                                 "README.TXT", "SHA256.TXT", "MODEL.BIN",
-                                                "TOKENIZE.BIN", "RUN.BAT"])
+                                                "TOKENIZE.BIN", "RUN.BAT", "LICENSE.TXT"])
     assert all(is_83(n) for n in names if n not in NOT_83), names
     assert "MODEL.BIN" in (dist / "RUN.BAT").read_text()
     readme = (dist / "README.TXT").read_text()

@@ -17,7 +17,7 @@ import pytest
 from support import MODELS, SHARED, need_tool
 from toolchain import checkpoint as ck
 from toolchain import reference as ref
-from toolchain import verify
+from toolchain import logits_hook, verify
 from toolchain.diag import ToolchainError
 
 STORY = ("Once upon a time, there was a little girl named Lily. "
@@ -44,7 +44,7 @@ def hooked_native(src: Path, out: Path) -> Path:
     need_tool("gcc")
     out.mkdir(parents=True, exist_ok=True)
     hooked = out / src.name
-    hooked.write_text(verify.instrument(src.read_text("utf-8")).text, "utf-8")
+    hooked.write_text(logits_hook.instrument(src.read_text("utf-8")).text, "utf-8")
     return verify.compile_native([hooked], [], out / src.stem, std="gnu99")
 
 

@@ -222,6 +222,17 @@ def test_pinned_file_given_as_source_counts_as_pinned(pinned_run_c):
     assert "350e04fe3543" in info.description and str(pinned_run_c.resolve()) in info.description
 
 
+def test_require_pinned_takes_only_the_program_it_builds(pinned_run_c):
+    """The pinned runq.c is not the pinned run.c, nor the other way round."""
+    runq = pinned_run_c.parent / "runq.c"
+    if not runq.is_file():
+        pytest.skip(f"no runq.c beside {pinned_run_c}")
+    with pytest.raises(ToolchainError, match="not the pinned upstream run.c"):
+        resolve_source(str(runq), require_pinned=True)
+    with pytest.raises(ToolchainError, match="not the pinned upstream runq.c"):
+        upstream.resolve_runq(str(pinned_run_c), require_pinned=True)
+
+
 @pytest.mark.parametrize("content,words", [
     (b"int x;\n\x00", ["binary data", "run.c:2"]),
     (b"int x; /* \xff */\n", ["not UTF-8", "run.c:1:11", "0xff"]),
@@ -244,3 +255,45 @@ def test_cache_entry_that_is_a_folder_is_left_alone(tmp_path, name, monkeypatch)
         resolve_source(cache_dir=tmp_path, notify=lambda _m: None)
     assert "not a regular file" in caught.value.message and name in caught.value.message
     assert (tmp_path / name / "keep").is_file()
+
+
+# ---------------------------------------------------------------- the program's license
+
+def test_license_of_the_fallback_comes_from_the_sdist(cache):
+    info = resolve_source(cache_dir=cache, notify=lambda _m: None, offline=True)
+    path = upstream.resolve_license(info, cache_dir=cache, offline=True)
+    assert path == cache / upstream.SDIST_LICENSE_FNAME
+    assert upstream.sha256_file(path) == upstream.SDIST_LICENSE_SHA256
+    assert path.read_bytes().startswith(b"MIT License")
+
+
+def test_license_beside_a_checkout_is_used(tmp_path):
+    (tmp_path / "run.c").write_text("int main(void) { return 0; }\n")
+    info = resolve_source(tmp_path)
+    assert upstream.resolve_license(info, cache_dir=tmp_path / "cache") is None
+    (tmp_path / "LICENSE").write_text("MIT License\n")
+    assert upstream.resolve_license(info, cache_dir=tmp_path / "cache") == tmp_path / "LICENSE"
+
+
+def test_pinned_license_is_fetched_hash_checked_and_cached(tmp_path, monkeypatch):
+    body = b"MIT License\n\nCopyright (c) 2023 pretend\n"
+    info = upstream.SourceInfo(tmp_path / "cache" / upstream.UPSTREAM_FNAME, "0" * 64,
+                               "upstream", "pinned")
+    with _Server({"/LICENSE": body}) as server:
+        monkeypatch.setattr(upstream, "LICENSE_URL", server.url + "/LICENSE")
+        monkeypatch.setattr(upstream, "LICENSE_SHA256", _sha(body))
+        path = upstream.resolve_license(info, cache_dir=tmp_path / "cache")
+        assert path.read_bytes() == body
+        assert upstream.resolve_license(info, cache_dir=tmp_path / "cache", offline=True) == path
+        assert server.hits == ["/LICENSE"]
+        monkeypatch.setattr(upstream, "LICENSE_SHA256", _sha(b"another"))
+        path.write_bytes(b"tampered")
+        with pytest.raises(ToolchainError, match="sha256 mismatch"):
+            upstream.resolve_license(info, cache_dir=tmp_path / "cache")
+
+
+def test_unreachable_license_is_none_not_an_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(upstream, "LICENSE_URL", CLOSED_PORT_URL)
+    info = upstream.SourceInfo(tmp_path / upstream.UPSTREAM_FNAME, "0" * 64, "upstream", "pinned")
+    assert upstream.resolve_license(info, cache_dir=tmp_path / "cache") is None
+    assert upstream.resolve_license(info, cache_dir=tmp_path / "cache", offline=True) is None

@@ -19,7 +19,7 @@ import pytest
 from support import ROOT, need_tool
 from toolchain import checkpoint as ck
 from toolchain import reference as ref
-from toolchain import verify
+from toolchain import logits_hook, verify
 
 STORY = "Once upon a time, there was a little girl named Lily."
 
@@ -27,12 +27,12 @@ STORY = "Once upon a time, there was a little girl named Lily."
 # ---------------------------------------------------------------- the hook
 
 def test_hook_follows_the_logits_statement_of_each_version(pinned_run_c, llamac2py_run_c):
-    pinned = verify.instrument(pinned_run_c.read_text())
+    pinned = logits_hook.instrument(pinned_run_c.read_text())
     assert [call for _, call in pinned.calls] == \
         ["matmul(s->logits, x, w->wcls, p->dim, p->vocab_size);"]
     assert "matmul(s->logits, x, w->wcls, p->dim, p->vocab_size); " \
            "l98v_logits(0, s->logits, p->vocab_size);" in pinned.text
-    old = verify.instrument(llamac2py_run_c.read_text())
+    old = logits_hook.instrument(llamac2py_run_c.read_text())
     # the computation, and the in-place softmax of the sampling path (tag 1, never first)
     assert [call.split("(")[0] for _, call in old.calls] == ["matmul", "softmax"]
     assert old.text.startswith("void l98v_logits(int tag, const float *logits, int n);\n")
@@ -47,10 +47,10 @@ def test_hook_takes_statements_only():
         { m(t.state.logits, n); }
     }
     """
-    hooked = verify.instrument(text)
+    hooked = logits_hook.instrument(text)
     assert [call for _, call in hooked.calls] == ["m(t.state.logits, n);"]
-    with pytest.raises(verify.NotInstrumentable, match="no statement writes the logits"):
-        verify.instrument("int main(void) { return 0; }")
+    with pytest.raises(logits_hook.NotInstrumentable, match="no statement writes the logits"):
+        logits_hook.instrument("int main(void) { return 0; }")
 
 
 def test_records_and_the_first_tag(tmp_path):

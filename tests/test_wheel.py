@@ -124,8 +124,8 @@ def test_installed_build_writes_dist_in_the_current_folder(venv, tmp_path, pytes
     assert proc.returncode == 0, proc.stdout + proc.stderr
     dist = empty / "dist" / "win98-p2"
     assert sorted(p.name for p in dist.iterdir()) == sorted(
-        ["AUDIT.TXT", "LLAMA98.EXE", "MODEL.BIN", "README.TXT", "RUN.BAT", "SHA256.TXT",
-         "TOKENIZE.BIN"])
+        ["AUDIT.TXT", "LICENSE.TXT", "LLAMA98.EXE", "MODEL.BIN", "README.TXT", "RUN.BAT",
+         "SHA256.TXT", "TOKENIZE.BIN"])
     assert sorted(p.name for p in empty.iterdir()) == ["build", "dist"]
     site = Path(in_venv(venv, "python", "-c", "import toolchain; print(toolchain.__file__)",
                         cwd=empty).stdout.strip()).parent.parent

@@ -19,7 +19,7 @@ import shlex
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__, packaging, runtime, tools
@@ -196,7 +196,12 @@ def step_source(plan: Plan):
         source = upstream.resolve_source(args.source, cache_dir=args.cache_dir,
                                          offline=args.offline, require_pinned=args.require_pinned,
                                          notify=lambda m: print(m, file=sys.stderr, flush=True))
+    source = replace(source, license=upstream.resolve_license(
+        source, cache_dir=args.cache_dir, offline=args.offline))
     plan.progress.info(f"{source.description} (sha256 {source.sha256[:16]}...)")
+    if source.license is None:
+        plan.progress.info(f"no license text found for {plan.engine.program}: "
+                           f"{packaging.LICENSE_NAME} is not shipped")
     plan.progress.info(f"engine {plan.engine.name}: {plan.engine.title}")
     if source.fallback:
         note = (f"FALLBACK: {source.fallback}: built from the July 2023 run.c "

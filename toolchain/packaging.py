@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import hashlib
 import os
 import re
 import shutil
@@ -33,6 +32,7 @@ from typing import Callable
 import jinja2
 
 from .diag import ToolchainError
+from .upstream import sha256_file
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -40,6 +40,7 @@ EXE_NAME = "LLAMA98.EXE"
 MODEL_NAME = "MODEL.BIN"
 TOKENIZER_NAME = "TOKENIZE.BIN"   # what the dos-names patch makes the program look for
 SUMS_NAME = "SHA256.TXT"
+LICENSE_NAME = "LICENSE.TXT"     # the program's license (llama2.c: MIT), CRLF
 LEGACY_SUMS_NAMES = ("SHA256SUMS",)   # what llama98 0.1 wrote: still recognised as ours
 WORK_MARKER = ".llama98-work"         # in a work folder llama98 made (safe to empty)
 
@@ -63,14 +64,6 @@ def os_error(err: OSError, doing: str, path: str | os.PathLike | None = None) ->
 
 
 # ---------------------------------------------------------------- text and names
-
-def sha256_file(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
 
 def crlf(text: str, encoding: str = "ascii") -> bytes:
     """DOS text: CRLF line ends; ASCII for what we write (sources keep their bytes:
@@ -398,7 +391,10 @@ def audit_text(report, exe: Path) -> str:
 
 def source_section(source) -> str:
     """AUDIT.TXT's account of the C source the EXE was built from."""
-    lines = ["Source", f"  {source.description}", f"  sha256 {source.sha256}"]
+    lines = ["Source", f"  {source.description}", f"  sha256 {source.sha256}",
+             f"  license {LICENSE_NAME}: {source.license.name} (sha256 "
+             f"{sha256_file(source.license)}) with CRLF line ends"
+             if source.license else "  license: none found beside the source (not shipped)"]
     if source.fallback:
         lines.append(f"  FALLBACK: {source.fallback}; this is NOT the pinned upstream llama2.c")
     return "\n".join(lines) + "\n"
@@ -445,15 +441,28 @@ def _model_entries(dist: Dist) -> list[DistFile]:
             DistFile(TOKENIZER_NAME, f"its vocabulary ({Path(dist.model.tokenizer).name})")]
 
 
+def _license_entries(dist: Dist) -> list[DistFile]:
+    if not dist.source.license:
+        return []
+    return [DistFile(LICENSE_NAME, f"the license of {dist.source.path.name} (llama2.c's)")]
+
+
 def _copy_model(dist: Dist, staging: Path) -> None:
+    """The model and vocabulary, and the program's license, into ``staging``."""
     if dist.model:
         shutil.copyfile(dist.model.model, staging / MODEL_NAME)
         shutil.copyfile(dist.model.tokenizer, staging / TOKENIZER_NAME)
+    if dist.source.license:
+        try:
+            data = dist.source.license.read_bytes()
+        except OSError as err:
+            raise os_error(err, "read the license", dist.source.license) from None
+        (staging / LICENSE_NAME).write_bytes(crlf(data.decode("latin-1"), "latin-1"))
 
 
 def write_dist(final: Path, dist: Dist, *, exe: Path, report) -> list[DistFile]:
     """dist/<target>/: the EXE, the model, RUN.BAT, README.TXT, AUDIT.TXT, SHA256.TXT."""
-    files = [DistFile(EXE_NAME, "the program"), *_model_entries(dist),
+    files = [DistFile(EXE_NAME, "the program"), *_model_entries(dist), *_license_entries(dist),
              DistFile("RUN.BAT", f"runs the program on {MODEL_NAME}"),
              DistFile("README.TXT", "this file"),
              DistFile("AUDIT.TXT", f"proof the EXE fits {dist.target.name} (CPU, PE header, "
@@ -475,7 +484,7 @@ def write_bundle(final: Path, dist: Dist, driver, *, sources: list[Path], librar
                  headers: list[Path], descriptions: dict[str, str], log=None) -> list[DistFile]:
     """dist/<target>-<compiler>/: a compiler driver's source bundle, plus the model,
     RUN.BAT and SHA256.TXT like a normal dist."""
-    extra = _model_entries(dist)
+    extra = _model_entries(dist) + _license_entries(dist)
     if dist.model:
         extra.append(DistFile("RUN.BAT", f"runs the program on {MODEL_NAME} (after BUILD)"))
     extra.append(DistFile(SUMS_NAME, "checksums of every file here"))

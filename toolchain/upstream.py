@@ -53,6 +53,11 @@ UPSTREAM_FNAME = f"llama2.c-{PINNED_COMMIT[:12]}-run.c"
 RUNQ_URL = f"https://raw.githubusercontent.com/karpathy/llama2.c/{PINNED_COMMIT}/runq.c"
 RUNQ_SHA256 = "ba9cc681afca79f994f815dfeffc4a61c5b3ca8c5d4d4dcb75c8d375856ba548"
 RUNQ_FNAME = f"llama2.c-{PINNED_COMMIT[:12]}-runq.c"
+# llama2.c's license (MIT), shipped beside every EXE built from its programs as LICENSE.TXT
+LICENSE_URL = f"https://raw.githubusercontent.com/karpathy/llama2.c/{PINNED_COMMIT}/LICENSE"
+LICENSE_SHA256 = "e87b912002f04cdfa837eaf7f70548ab79b9cb62a285495edf575f3da875aec4"
+LICENSE_FNAME = f"llama2.c-{PINNED_COMMIT[:12]}-LICENSE"
+LICENSE_MAX_BYTES = 64 << 10
 NO_RUNQ = ("the offline fallback, the July 2023 run.c of the PyPI sdist llamac2py 0.1.4, "
            "has no runq.c")
 
@@ -65,6 +70,9 @@ SDIST_MEMBER = "llamac2py-0.1.4/run.c"
 SDIST_MEMBER_SHA256 = "816a9a3176feb45ac46c384065690988442bc49524aa20189d1f6dc22d9f1276"
 SDIST_MEMBER_FNAME = "llamac2py-0.1.4-run.c"
 SDIST_MEMBER_MAX_BYTES = 1 << 20
+SDIST_LICENSE = "llamac2py-0.1.4/LICENSE"      # llama2.c's MIT license as of July 2023
+SDIST_LICENSE_SHA256 = "90d9faa8cfdb712a467c9284fcf9e41694765cbb6ff8c27cc0c3a1a7870ceab1"
+SDIST_LICENSE_FNAME = "llamac2py-0.1.4-LICENSE"
 
 TIMEOUT = 10.0  # seconds, per connection attempt / read
 CACHE_ENV = "LLAMA98_CACHE"
@@ -81,6 +89,7 @@ class SourceInfo:
     origin: str  # "user" | "upstream" | "llamac2py-0.1.4"
     description: str
     fallback: str = ""  # why the pinned upstream was not used ("" when it was, or --source)
+    license: Path | None = None  # the program's license text (resolve_license), if there is one
 
     @property
     def text(self) -> str:
@@ -277,16 +286,17 @@ def _user_source(source: str | os.PathLike, program: str = "run.c") -> SourceInf
     return SourceInfo(path, digest, "user", f"user-supplied {path} (sha256 {digest[:12]}, not pinned)")
 
 
-def _extract_member(sdist: Path, dest: Path) -> Path:
-    """Copy the one pinned member out of the sdist into ``dest`` (hash-checked)."""
+def _extract_member(sdist: Path, dest: Path, name: str = SDIST_MEMBER,
+                    sha256: str = SDIST_MEMBER_SHA256) -> Path:
+    """Copy the pinned member ``name`` out of the sdist into ``dest`` (hash-checked)."""
     try:
         with tarfile.open(sdist, "r:gz") as archive:
             try:
-                member = archive.getmember(SDIST_MEMBER)
+                member = archive.getmember(name)
             except KeyError:
-                raise ToolchainError(f"{sdist}: has no member {SDIST_MEMBER}") from None
+                raise ToolchainError(f"{sdist}: has no member {name}") from None
             if not member.isreg() or member.size > SDIST_MEMBER_MAX_BYTES:
-                raise ToolchainError(f"{sdist}: {SDIST_MEMBER} is not a plain file of sane size")
+                raise ToolchainError(f"{sdist}: {name} is not a plain file of sane size")
             handle = archive.extractfile(member)
             data = handle.read(SDIST_MEMBER_MAX_BYTES + 1) if handle else b""
     except (tarfile.TarError, OSError, EOFError) as err:
@@ -294,9 +304,9 @@ def _extract_member(sdist: Path, dest: Path) -> Path:
         raise ToolchainError(f"{sdist}: cannot read the archive: {err}",
                              hint="it was removed from the cache; run again to fetch it anew") from None
     got = hashlib.sha256(data).hexdigest()
-    if got != SDIST_MEMBER_SHA256:
-        raise ToolchainError(f"{SDIST_MEMBER} in {sdist.name}: sha256 mismatch: "
-                             f"expected {SDIST_MEMBER_SHA256}, got {got}; refusing it")
+    if got != sha256:
+        raise ToolchainError(f"{name} in {sdist.name}: sha256 mismatch: "
+                             f"expected {sha256}, got {got}; refusing it")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
     except OSError as err:
@@ -340,6 +350,41 @@ def _fallback(cache: Path, notify: Notify, why: str, upstream_error: str,
                       "(no grouped-query attention; legacy CLI)", fallback=why)
 
 
+def _given(source: str | os.PathLike, program: str, pinned: str,
+           require_pinned: bool) -> SourceInfo:
+    """``--source``: a ``program`` file or a checkout holding one; with ``require_pinned``
+    only the file whose sha256 is ``pinned`` will do."""
+    info = _user_source(source, program)
+    if require_pinned and info.sha256 != pinned:
+        raise ToolchainError(f"--source {source}: not the pinned upstream {program} (sha256 "
+                             f"{info.sha256[:16]}..., pinned {pinned[:16]}...), "
+                             "and --require-pinned is set")
+    return info
+
+
+def _cached(cache: Path, fname: str, url: str, sha256: str, what: str,
+            offline: bool) -> Path | None:
+    """The pinned file ``fname`` from the cache, else downloaded (hash-checked) into it;
+    None when it is not cached and ``offline``. Unreachable: DownloadError."""
+    path = cache / fname
+    _check_cache_entry(path)
+    if _hash_ok(path, sha256):
+        return path
+    if offline:
+        return None
+    return fetch_verified(url, path, sha256, what=what)
+
+
+def _pinned(cache: Path, fname: str, url: str, sha256: str, program: str,
+            offline: bool) -> SourceInfo | None:
+    """The pinned upstream ``program`` (see _cached)."""
+    path = _cached(cache, fname, url, sha256, f"upstream llama2.c {program}", offline)
+    if path is None:
+        return None
+    return SourceInfo(path, sha256, "upstream",
+                      f"{program} of karpathy/llama2.c at {PINNED_COMMIT[:12]} (hash-checked)")
+
+
 def resolve_source(source: str | os.PathLike | None = None,
                    cache_dir: str | os.PathLike | None = None,
                    notify: Notify = note,
@@ -355,28 +400,17 @@ def resolve_source(source: str | os.PathLike | None = None,
     and so is a ``source`` whose sha256 is not the pinned one.
     """
     if source is not None and str(source) != "":
-        info = _user_source(source)
-        if require_pinned and info.origin != "upstream":
-            raise ToolchainError(f"--source {source}: not the pinned upstream run.c (sha256 "
-                                 f"{info.sha256[:16]}..., pinned {UPSTREAM_SHA256[:16]}...), "
-                                 "and --require-pinned is set")
-        return info
+        return _given(source, "run.c", UPSTREAM_SHA256, require_pinned)
     cache = _ensure_dir(resolve_cache_dir(cache_dir))
-    upstream = cache / UPSTREAM_FNAME
-    _check_cache_entry(upstream)
-    description = f"run.c of karpathy/llama2.c at {PINNED_COMMIT[:12]} (hash-checked)"
-    if _hash_ok(upstream, UPSTREAM_SHA256):
-        return SourceInfo(upstream, UPSTREAM_SHA256, "upstream", description)
-    if offline:
-        return _fallback(cache, notify, "upstream llama2.c not fetched (offline mode)",
-                         "offline mode", require_pinned)
     try:
-        path = fetch_verified(UPSTREAM_URL, upstream, UPSTREAM_SHA256,
-                              what="upstream llama2.c run.c")
+        info = _pinned(cache, UPSTREAM_FNAME, UPSTREAM_URL, UPSTREAM_SHA256, "run.c", offline)
     except DownloadError as err:
         return _fallback(cache, notify, f"upstream llama2.c unreachable ({err.reason})",
                          f"upstream {err.url} unreachable ({err.reason})", require_pinned)
-    return SourceInfo(path, UPSTREAM_SHA256, "upstream", description)
+    if info is None:
+        return _fallback(cache, notify, "upstream llama2.c not fetched (offline mode)",
+                         "offline mode", require_pinned)
+    return info
 
 
 def resolve_runq(source: str | os.PathLike | None = None,
@@ -387,26 +421,48 @@ def resolve_runq(source: str | os.PathLike | None = None,
     the pinned one from the cache or GitHub. There is no offline fallback: the July 2023
     run.c predates runq.c. ``require_pinned``: a ``source`` must be the pinned runq.c."""
     if source is not None and str(source) != "":
-        info = _user_source(source, "runq.c")
-        if require_pinned and info.sha256 != RUNQ_SHA256:
-            raise ToolchainError(f"--source {source}: not the pinned upstream runq.c (sha256 "
-                                 f"{info.sha256[:16]}..., pinned {RUNQ_SHA256[:16]}...), "
-                                 "and --require-pinned is set")
-        return info
+        return _given(source, "runq.c", RUNQ_SHA256, require_pinned)
     cache = _ensure_dir(resolve_cache_dir(cache_dir))
-    path = cache / RUNQ_FNAME
-    _check_cache_entry(path)
-    description = f"runq.c of karpathy/llama2.c at {PINNED_COMMIT[:12]} (hash-checked)"
     hint = (f"go online once (runq.c is cached), or pass --source a llama2.c checkout or "
             f"{RUNQ_URL} (sha256 {RUNQ_SHA256[:16]}...)")
-    if _hash_ok(path, RUNQ_SHA256):
-        return SourceInfo(path, RUNQ_SHA256, "upstream", description)
-    if offline:
-        raise ToolchainError(f"--quant q8 needs llama2.c's runq.c, not fetched (offline "
-                             f"mode); {NO_RUNQ}", hint=hint)
     try:
-        fetch_verified(RUNQ_URL, path, RUNQ_SHA256, what="upstream llama2.c runq.c")
+        info = _pinned(cache, RUNQ_FNAME, RUNQ_URL, RUNQ_SHA256, "runq.c", offline)
     except DownloadError as err:
         raise ToolchainError(f"--quant q8 needs llama2.c's runq.c: {err.url} is unreachable "
                              f"({err.reason}); {NO_RUNQ}", hint=hint) from None
-    return SourceInfo(path, RUNQ_SHA256, "upstream", description)
+    if info is None:
+        raise ToolchainError(f"--quant q8 needs llama2.c's runq.c, not fetched (offline "
+                             f"mode); {NO_RUNQ}", hint=hint)
+    return info
+
+
+def resolve_license(info: SourceInfo, cache_dir: str | os.PathLike | None = None,
+                    offline: bool = False) -> Path | None:
+    """The license text that goes with ``info``'s program, or None when none can be had.
+
+    A ``LICENSE`` file beside the source (a llama2.c checkout) wins; the pinned upstream's
+    is fetched from the same commit (hash-checked, cached); the fallback's is the sdist's.
+    Unreachable is not an error (the build says that no license text is shipped); a
+    license that does not match its pinned hash is.
+    """
+    beside = info.path.parent / "LICENSE"
+    if info.origin != FALLBACK_ORIGIN and beside.is_file() \
+            and beside.stat().st_size <= LICENSE_MAX_BYTES:
+        return beside
+    if info.origin == "user":
+        return None
+    cache = _ensure_dir(resolve_cache_dir(cache_dir))
+    if info.origin == FALLBACK_ORIGIN:
+        dest = cache / SDIST_LICENSE_FNAME
+        _check_cache_entry(dest)
+        if not _hash_ok(dest, SDIST_LICENSE_SHA256):
+            sdist = cache / SDIST_FNAME
+            if not _hash_ok(sdist, SDIST_SHA256):
+                return None
+            _extract_member(sdist, dest, SDIST_LICENSE, SDIST_LICENSE_SHA256)
+        return dest
+    try:
+        return _cached(cache, LICENSE_FNAME, LICENSE_URL, LICENSE_SHA256,
+                       "upstream llama2.c LICENSE", offline)
+    except DownloadError:
+        return None

@@ -26,7 +26,6 @@ and the message says so and what to do.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import platform
 import re
@@ -34,7 +33,6 @@ import shutil
 import signal
 import subprocess
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Callable
 
@@ -42,8 +40,9 @@ import numpy as np
 
 from . import checkpoint as ck
 from . import reference
-from .c89.ctok import Tokens
 from .diag import ToolchainError
+from .logits_hook import HOOK_ENV, Instrumented, NotInstrumentable, hook_source, instrument
+from .wine import RUN_TIMEOUT, first_difference, run_wine, wine_version, wine_works, without_speed
 
 STEPS = 40                 # greedy positions the native build and the EXE run
 # logits: |native - reference| <= RTOL * max|reference logit| + ATOL at every position.
@@ -61,79 +60,10 @@ ATOL_Q8 = 1e-3
 # x86-64 SSE arithmetic is IEEE single precision at any optimisation level (no FMA
 # contraction for the default -march), so -O1 computes what -O2 does, in half the time
 NATIVE_FLAGS = ("-O1", "-w")
-HOOK_NAME = "l98v_logits"
-HOOK_ENV = "L98_VERIFY_LOGITS"
-RUN_TIMEOUT = 600          # seconds, per program run
 MODEL_NAME = "MODEL.BIN"
 TOKENIZER_NAME = "TOKENIZE.BIN"
 
 Log = Callable[[str], object]
-
-
-class NotInstrumentable(Exception):
-    """The program has no single statement computing its logits that the hook can follow."""
-
-
-# ---------------------------------------------------------------------------- the hook
-
-@dataclass(frozen=True)
-class Instrumented:
-    text: str
-    calls: list[tuple[int, str]]   # (line, statement) for each hook tag, in source order
-
-
-def instrument(text: str) -> Instrumented:
-    """``text`` with the logits hook after each statement that writes ``...->logits``.
-
-    Such a statement is a call whose first argument is the member ``logits`` (the
-    computation, ``matmul(s->logits, ...)``, and in some versions a later in-place step
-    such as ``softmax(state.logits, ...)`` on the sampling path). Each gets its own tag;
-    the first tag to fire at run time is the computation, whatever the version.
-    """
-    toks = Tokens(text)
-    hits = []
-    for i in toks.id_index.get("logits", []):
-        if toks[i].pp >= 0 or not toks.is_member(i):
-            continue
-        # walk back over the member expression (s->logits, t.state.logits) to a call's '('
-        j = i - 1
-        while j >= 0 and (toks[j].kind == "id" or toks[j].text in ("->", ".")):
-            j -= 1
-        if j < 1 or toks[j].text != "(" or toks[j - 1].kind != "id":
-            continue
-        open_, name = j, j - 1
-        close = toks.match.get(open_)
-        if close is None:
-            continue
-        args = toks.split_commas(open_ + 1, close)
-        if args[0][1] != i + 1 or len(args) < 2:
-            continue
-        before = toks.prev_code(name)
-        after = toks.next_code(close)
-        if after is None or toks[after].text != ";":
-            continue
-        if before is not None and toks[before].text not in (";", "{", "}"):
-            continue
-        hits.append((name, args[0], args[-1], after))
-    if not hits:
-        raise NotInstrumentable("no statement writes the logits as a call on `...->logits`")
-
-    def span(a: int, b: int) -> str:
-        return text[toks[a].start:toks[b - 1].end]
-
-    edits, calls = [], []
-    for tag, (name, first, last, semi) in enumerate(hits):
-        edits.append((toks[semi].end, f" {HOOK_NAME}({tag}, {span(*first)}, {span(*last)});"))
-        calls.append((toks[name].line, text[toks[name].start:toks[semi].end]))
-    out = text
-    for at, new in reversed(edits):
-        out = out[:at] + new + out[at:]
-    prototype = f"void {HOOK_NAME}(int tag, const float *logits, int n);\n"
-    return Instrumented(text=prototype + out, calls=calls)
-
-
-def hook_source() -> str:
-    return resources.files("toolchain").joinpath("data/l98verify.c").read_text("utf-8")
 
 
 # ---------------------------------------------------------------------------- native build
@@ -336,68 +266,6 @@ def compare(net: reference.Transformer, logits: list[np.ndarray],
                            f"{vec[worst]:.4f} against {ref[worst]:.4f})")
             return out
     return out
-
-
-# ---------------------------------------------------------------------------- Wine
-
-def without_speed(out: bytes) -> bytes:
-    """Program output without the measured-speed line, which differs by nature."""
-    return b"".join(line for line in out.splitlines(keepends=True)
-                    if b"achieved tok/s" not in line)
-
-
-def wine_env(cache: Path) -> dict:
-    env = dict(os.environ)
-    env.update(WINEPREFIX=str(cache / "wine-prefix"), WINEDEBUG="-all",
-               WINEDLLOVERRIDES="mscoree,mshtml=")      # no Mono/Gecko installer prompts
-    env.pop("DISPLAY", None)
-    env.pop("WAYLAND_DISPLAY", None)
-    return env
-
-
-def run_wine(exe: Path, args: list[str], cwd: Path, cache: Path,
-             timeout: float = RUN_TIMEOUT) -> subprocess.CompletedProcess:
-    cache.mkdir(parents=True, exist_ok=True)
-    env = wine_env(cache)
-    # one build at a time creates or uses the prefix
-    with open(cache / "wine-prefix.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            return subprocess.run(["wine", str(exe), *args], cwd=cwd, env=env,
-                                  capture_output=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise ToolchainError(f"verify: {exe.name} did not finish under Wine within "
-                                 f"{timeout:.0f} s") from None
-
-
-def wine_works(cache: Path) -> str:
-    """'' when Wine runs a Windows program here, else why not."""
-    env = wine_env(cache)
-    with open(cache / "wine-prefix.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            probe = subprocess.run(["wine", "cmd", "/c", "echo", "l98ok"], env=env,
-                                   capture_output=True, timeout=RUN_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            return "Wine did not start within the time limit"
-    if b"l98ok" in probe.stdout:
-        return ""
-    tail = probe.stderr.decode("utf-8", errors="replace").strip().splitlines()[-1:]
-    return "Wine cannot run a Windows program here" + (f" ({tail[0]})" if tail else "")
-
-
-def wine_version() -> str:
-    try:
-        proc = subprocess.run(["wine", "--version"], capture_output=True, text=True, timeout=30)
-        return proc.stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        return "wine"
-
-
-def first_difference(a: bytes, b: bytes) -> str:
-    n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-    return (f"first difference at byte {n}: {a[max(0, n - 20):n + 20]!r} against "
-            f"{b[max(0, n - 20):n + 20]!r}")
 
 
 # ---------------------------------------------------------------------------- the step

@@ -130,6 +130,15 @@ void start(void) { say("x\\r\\n", 3); ExitProcess(ctz((unsigned)GetStdHandle((DW
 __asm__(".text\\n\\t.globl _blob\\n_blob:\\n\\t.byte 0xff,0xff,0x0f,0x10,0xc1,0xff,0xff,0xc3\\n");
 void start(void) { say("x\\r\\n", 3); ExitProcess(imin(1, 2) & 0); }
 """,
+    # A switch's jump table in .text, as Open Watcom places them: data the sweep must skip.
+    "jumptable": PRELUDE + """\
+__asm__(".text\\n\\t.globl _pick\\n_pick:\\n\\tmovl 4(%esp), %eax\\n\\tandl $3, %eax\\n"
+        "\\tjmp *_pick_table(,%eax,4)\\n\\t.p2align 2\\n_pick_table:\\n"
+        "\\t.long _pick_a, _pick_b, _pick_a, _pick_b\\n"
+        "_pick_a:\\n\\tmovl $1, %eax\\n\\tret\\n_pick_b:\\n\\tmovl $2, %eax\\n\\tret\\n");
+int pick(int);
+void start(void) { say("x\\r\\n", 3); ExitProcess(pick((int)GetStdHandle((DWORD)-11)) & 0); }
+""",
 }
 
 # name -> (source key, extra cflags, override link flags or None)
@@ -146,6 +155,7 @@ BUILDS = {
     "endbr": ("endbr", [], None),
     "tzcnt": ("tzcnt", ["-mtune=generic"], None),
     "garbage": ("garbage", [], None),
+    "jumptable": ("jumptable", [], None),
     "ord_crt": ("ordinal", [], WIN98_LINK + ["-lcrtord", "-lk32"]),      # rand by ordinal only
     "ord_k32": ("ordinal", [], WIN98_LINK + ["-lk32ord", "-lcrtord"]),   # GetTickCount by ordinal too
 }

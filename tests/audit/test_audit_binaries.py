@@ -90,6 +90,14 @@ def test_fcomi_inline_asm_fails(exes):
     assert rep.isa_violations[0].function == "asm_fcomi"
 
 
+def test_jump_table_in_code_is_data(exes):
+    """A jmp [index*4 + table] names its table: the sweep counts the entries as data."""
+    rep = audit_file(exes["jumptable"], "win95-486")
+    tables = [(a, b) for a, b, what in rep.isa.data_ranges if what == "jump table"]
+    assert len(tables) == 1 and tables[0][1] - tables[0][0] == 16, rep.isa.data_ranges
+    assert rep.isa.stats.bytes_data >= 16 and rep.ok, isa_text(rep)
+
+
 def test_missing_import_fails(exes):
     rep = audit_file(exes["tick64"], "win98-p2")
     assert not rep.ok

@@ -10,6 +10,10 @@ How the sweep works (and where it can be wrong):
   ``__CTOR_LIST__``/``__DTOR_LIST__`` tables (``-1, function pointers..., 0``) at the end
   of ``.text``; they are recognised by shape (also in stripped images), and ELF
   ``STT_OBJECT`` symbols with a size are skipped too.
+* Jump tables in code (Open Watcom puts a ``switch``'s table just before or after its
+  function): every ``jmp [index*4 + table]`` encoding in the section names a table
+  address; when the sweep reaches one, its entries (each an address in executable code)
+  are counted as data and decoding resumes after them.
 * Trailing runs of 0x00 / 0xCC at the end of a segment are alignment padding and are
   counted, not decoded.
 * An invalid opcode means the sweep is decoding something that is not code (or lost
@@ -27,6 +31,7 @@ on the target (the extra prefix is ignored); see ``_SPECIAL``.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
@@ -162,6 +167,31 @@ def _data_ranges(image: Image, sec: Section, exec_starts: list[int],
     return out
 
 
+# jmp dword ptr [index*4 + disp32]: FF /4 with a SIB of scale 4 and no base register
+_JUMP_TABLE_JMP = re.compile(rb"\xff\x24[\x85\x8d\x95\x9d\xad\xb5\xbd](....)", re.S)
+
+
+def _jump_tables(data: bytes, vaddr: int) -> set[int]:
+    """Addresses inside ``data`` that an indirect ``jmp [index*4 + address]`` names."""
+    out = set()
+    for m in _JUMP_TABLE_JMP.finditer(data):
+        target = int.from_bytes(m.group(1), "little")
+        if vaddr <= target < vaddr + len(data):
+            out.add(target)
+    return out
+
+
+def _table_end(seg: bytes, at: int, stop: int, exec_starts: list[int],
+               exec_ranges: list[tuple[int, int]]) -> int:
+    """End offset of the jump table at ``at`` in ``seg``: its 4-byte entries run while
+    each is an address in executable code (``at`` itself when the first is not)."""
+    end = at
+    while end + 4 <= stop and _in_ranges(exec_starts, exec_ranges,
+                                         int.from_bytes(seg[end:end + 4], "little")):
+        end += 4
+    return end
+
+
 _NEAR = 32
 
 
@@ -289,6 +319,7 @@ def scan(image: Image, allowed: frozenset[str], index: SymbolIndex, max_findings
             stats.bytes_shared += size   # the same bytes again: same instructions, no new finding
             continue
         dranges = _data_ranges(image, sec, exec_starts, exec_ranges)
+        tables = _jump_tables(data, sec.vaddr)
         all_data.extend((sec.vaddr + a, sec.vaddr + b, w) for a, b, w in dranges)
         # stretches not to decode: shared bytes, then known data outside them
         skips = [(a - sec.file_offset, b - sec.file_offset, "shared") for a, b in shared]
@@ -339,6 +370,14 @@ def scan(image: Image, allowed: frozenset[str], index: SymbolIndex, max_findings
             nbytes = 0
             instr = Instruction()
             while dec.can_decode:
+                if tables and dec.ip in tables:
+                    end = _table_end(seg, dec.ip - base, len(seg), exec_starts, exec_ranges)
+                    if end > dec.ip - base:
+                        stats.bytes_data += end - (dec.ip - base)
+                        all_data.append((dec.ip, base + end, "jump table"))
+                        dec.position = end
+                        dec.ip = base + end
+                        continue
                 dec.decode_out(instr)
                 ip = instr.ip
                 if ip >= pad_va:
