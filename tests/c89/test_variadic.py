@@ -71,7 +71,8 @@ int main(void) { return SUM(1, 2, 3) - 6; }
     "#define LOG(...) /* no-op */",                      # heatshrink
     "#define LOG(...) {}",                                # lz4's DEBUGLOG when disabled
     "#define LOG(fmt, ...) printf(fmt, ##__VA_ARGS__)",   # GNU comma swallowing
-], ids=["empty", "braces", "gnu-comma"])
+    "#define LOG(...) ((void)0)",
+], ids=["empty", "braces", "gnu-comma", "void-zero"])
 def test_other_logging_macros_are_fixed_or_reported(tmp_path, macro):
     files = {"m.c": f"""#include <stdio.h>
 {macro}
@@ -225,3 +226,18 @@ int main(void) {
 def test_empty_argument_error_names_the_parameter(tmp_path):
     ported = port_tree(tmp_path, {"g.c": "#define CAT(a, b) a##b\nint CAT(, x) = 1;\n"})
     assert ported.status == 2 and "g.c:2:5: error: empty argument for 'a'" in ported.stderr
+
+
+@pytest.mark.parametrize("macro,head", [
+    ("#define LOG(...) /* no-op */", "static void LOG(const char *c89va_first, ...)"),
+    ("#define LOG(...) {}", "static void LOG(const char *c89va_first, ...)"),
+    ("#define LOG(fmt, ...) printf(fmt, ##__VA_ARGS__)", "static int LOG(const char *fmt, ...)"),
+    ("#define LOG(...) ((void)0)", "static void LOG(const char *c89va_first, ...)"),
+], ids=["empty", "braces", "gnu-comma", "void-zero"])
+def test_logging_macros_are_converted(tmp_path, macro, head):
+    ported = port_tree(tmp_path, {"m.c": f"""#include <stdio.h>
+{macro}
+int main(void) {{ LOG("x %d\\n", 1); LOG("y\\n"); return 0; }}
+"""})
+    assert ported.status == 0, ported.stderr
+    assert head in (ported.out / "m.c").read_text()

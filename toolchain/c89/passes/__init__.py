@@ -8,9 +8,9 @@ round: the order is a priority, and each rule below says why it holds.
 
 from __future__ import annotations
 
-from . import (bitfields, clock, comments, compat_include, compound_literals, declarations, designated,
-               floatmath, inactive, keywords, libcalls, longlong, macro_args, stdint,
-               unsupported, variadic)
+from . import (bitfields, clock, comments, compat_include, compound_literals, declarations,
+               designated, floatmath, inactive, keywords, libcalls, longlong, macro_args,
+               stdint, unsupported, variadic)
 from .base import PassContext, PassOutput, PassSpec
 
 PASSES: list[PassSpec] = [

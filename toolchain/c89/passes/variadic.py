@@ -27,15 +27,20 @@ function returning the call's value; a statement body (``do { } while
 arguments (an empty body, ``{}``) becomes an empty function: the arguments
 are then evaluated, which a note says.  The other parameters get the type
 their arguments have at the call sites (string literals: ``const char *``,
-integer constants: ``int``/``long``/``unsigned``...; the format:
-``const char *``).
+integer constants: ``int``/``long``/``unsigned``...; a name: its declared
+type, see ``analysis/argtypes``; the format: ``const char *``).  A call of
+a macro whose body is a compound statement may lack its ``;``: it gets
+one.  When the body names something the file declares after the
+``#define`` (zstd's ``g_displayLevel``), the function is declared where
+the ``#define`` was and defined after that declaration.
 
 Anything else is an error at the macro: ``__VA_ARGS__`` given to any other
 call or pasted into a string, ``#``/``##``, ``return``/``goto``/``break``/
 ``continue`` (they act on the caller), ``__LINE__``/``__func__`` (they
-would name the function), parameters whose type the call sites do not
-tell, a macro also ``#undef``'d or tested.
-
+would name the function), parameters whose type the calls do not tell, a
+call that is not a statement (for a ``void`` one), a macro ``#undef``'d,
+tested after its ``#define`` or defined inside a function.  Variadic macros
+in ``#if`` branches the preprocessor drops are the inactive pass's.
 """
 
 from __future__ import annotations
@@ -61,6 +66,8 @@ _PLACE_NAMES = ("__LINE__", "__func__", "__FUNCTION__", "__PRETTY_FUNCTION__")
 _CALLER_WORDS = ("return", "goto", "break", "continue")
 _STATEMENT_WORDS = ("do", "if", "while", "for", "switch")
 _LAST = "@LAST"     # stands for the last named parameter in a planned body
+
+
 class Refused(Exception):
     """A macro with no safe function form (the message says why)."""
 
@@ -216,15 +223,22 @@ def plan(m: Macro, conv: _Converter) -> Plan:
         out.extend(["{", "va_start", "(", AP, ",", _LAST, ")", ";"] + call +
                    [";", "va_end", "(", AP, ")", ";", "}"])
         i = rp + 2
-    if not stmt and uses == 0 and body and body not in (["{", "}"],):
+    if body in (["{", "}"], ["0"]) or _is_void_zero(body):
+        out, stmt = [], True     # a no-op
+    elif not stmt and uses == 0 and body:
         raise Refused("the body is neither a printf-family call nor a statement")
-    if body == ["{", "}"]:
-        out, stmt = [], True
     if uses and not needs_fmt and not m.params:
         raise Refused("no parameter comes before '...' (C89 needs one)")
     return Plan(returns_int=not stmt and uses > 0, needs_fmt=bool(needs_fmt), body=out,
                 uses_va=uses > 0, formats=formats,
                 compound=not m.body or m.body[-1] == "}")
+
+
+def _is_void_zero(body: list[str]) -> bool:
+    """``body`` is ``(void)0``, in any number of parentheses."""
+    while len(body) > 2 and body[0] == "(" and macros.close(body, 0) == len(body) - 1:
+        body = body[1:-1]
+    return body == ["(", "void", ")", "0"]
 
 
 def _is_condition(out: list[str]) -> bool:
