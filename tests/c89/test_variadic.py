@@ -241,3 +241,20 @@ int main(void) {{ LOG("x %d\\n", 1); LOG("y\\n"); return 0; }}
 """})
     assert ported.status == 0, ported.stderr
     assert head in (ported.out / "m.c").read_text()
+
+
+@pytest.mark.parametrize("use,want", [
+    ("F(1, , 2)", "F(1, 0, 2)"), ("F(, 1, 2)", "F(0, 1, 2)"), ("H(3, )", None), ("G()", None),
+], ids=["middle", "first", "difference", "only"])
+def test_empty_argument_becomes_0_only_in_a_sum(tmp_path, use, want):
+    # 1 + + 2 is 1 + 0 + 2; 3 - + 1 is not 3 - 0 + 1, nor is ( 5) (0 5)
+    ported = port_tree(tmp_path, {"e.c": f"""#define F(a, b, c) (a + b + c + 0)
+#define G(a) (a 5)
+#define H(a, b) (a - b + 1)
+int v = {use};
+"""})
+    if want is None:
+        assert ported.status == 2 and "e.c:4:9: error: empty argument" in ported.stderr
+    else:
+        assert ported.status == 0, ported.stderr
+        assert f"int v = {want};" in (ported.out / "e.c").read_text()

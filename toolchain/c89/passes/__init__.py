@@ -18,10 +18,11 @@ PASSES: list[PassSpec] = [
     # at the text the user wrote, and nothing is rewritten when they find errors
     unsupported.SPEC,
     inactive.SPEC,
-    macro_args.SPEC,
     # variadic macros first: a #define it turns into a function is replaced
     # whole, and the other passes convert the function in the next round
     variadic.SPEC,
+    # empty macro arguments -> 0 where that means the same: call sites only
+    macro_args.SPEC,
     # comments next: text-level, so a line another pass moves or rewrites
     # already carries /* */ comments
     comments.SPEC,
