@@ -146,7 +146,8 @@ int main(void) {
     ("int x; char a : 3;", "plain char"),
     ("int x; _Bool a : 1;", "_Bool"),
     ("int x; unsigned short a : 3; unsigned char b : 2;", "layout would change"),
-], ids=["plain-char", "bool", "mixed-sizes"])
+    ("int x; unsigned char a : 3; unsigned : 0; unsigned char b : 2;", "zero-width"),
+], ids=["plain-char", "bool", "mixed-sizes", "zero-width"])
 def test_bit_fields_refused_say_why(tmp_path, fields, words):
     ported = port_tree(tmp_path, {"r.c": f"struct s {{ {fields} }};\nint n = sizeof(struct s);\n"})
     assert ported.status == 2 and "r.c:1:" in ported.stderr, ported.stderr

@@ -127,11 +127,16 @@ class _Pass:
             bad.append((d, b))
         if not bad:
             return
+        odd = [d for d in s.decls if d.bitsize is not None
+               and (d.name is None or self.here.int_value(d.bitsize) == 0)]
         for d, b in bad:
             what = _spelling(d, b)
             try:
                 if isinstance(s, c_ast.Union):
                     raise _Refused("it is in a union")
+                if odd:
+                    raise _Refused("the struct has unnamed or zero-width bit-fields, which "
+                                   "compilers place in different ways")
                 if b is None:
                     raise _Refused("its type is not known here")
                 if b[0] == "char" and b[1] is None:
