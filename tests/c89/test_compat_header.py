@@ -117,3 +117,19 @@ def test_header_names_only_its_own(cc, flags, prog, tmp_path):
     if cc == "gcc-m32" and "gnu/stubs-32.h" in proc.stderr:
         pytest.skip("no 32-bit glibc headers")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_header_and_stub_define_only_their_own_names():
+    # every macro and typedef is C89_/c89_ (or a helper ending in '_'); no
+    # #include at all -- the program's names stay the program's
+    import re
+    from toolchain.c89.frontend import COMPAT_STUB
+    for path in (ENGINE / "c89compat.h", COMPAT_STUB):
+        text = re.sub(r"/\*.*?\*/", " ", open(path, encoding="utf-8").read(), flags=re.S)
+        assert not re.search(r"^\s*#\s*include", text, re.M), path
+        names = re.findall(r"^\s*#\s*define\s+(\w+)", text, re.M)
+        names += re.findall(r"\btypedef\b[^;]*?(\w+)\s*(?:\[[^\]]*\])?\s*;", text)
+        # the Borland shim: its Win32 macro under the name the engine tests
+        others = [n for n in names if not n.lower().startswith("c89")
+                  and n != "_WIN32"]
+        assert others == [], (path, others)
