@@ -152,3 +152,20 @@ def test_bit_fields_refused_say_why(tmp_path, fields, words):
     ported = port_tree(tmp_path, {"r.c": f"struct s {{ {fields} }};\nint n = sizeof(struct s);\n"})
     assert ported.status == 2 and "r.c:1:" in ported.stderr, ported.stderr
     assert words in ported.stderr
+
+
+def test_compat_include_not_placed_after_an_include_inside_a_function(tmp_path):
+    # cmark's utf8.c #includes a table inside a function: the compat header
+    # goes after the last include outside the braces
+    files = {"table.h": "/* this configuration has no table */\n",
+             "u.c": """#include <stdio.h>
+#include <stdint.h>
+static int32_t f(int x) {
+#include "table.h"
+    return x * 10;
+}
+int main(void) { printf("%d\\n", (int)f(2)); return 0; }
+"""}
+    ported = assert_fixed_or_reported(tmp_path, files, "u.c:4", units=["u.c"])
+    text = (ported.out / "u.c").read_text()
+    assert text.index('#include "c89compat.h"') < text.index("static c89_int32_t f")

@@ -1,7 +1,7 @@
 """Insert ``#include "c89compat.h"`` once when the text uses compat names.
 
 The include goes after the last top-level ``#include`` that is not inside an
-``#if`` block (at the top when there is none).  When the compat header is (or
+``#if`` block nor inside braces (at the top when there is none).  When the compat header is (or
 becomes) included, ``#include <stdint.h>``, ``<inttypes.h>`` and
 ``<stdbool.h>`` lines are removed.  Running it again changes nothing.
 """
@@ -48,11 +48,13 @@ def run(text: str, ctx) -> PassOutput:
             edits.delete(d.start, end, NAME)
     if has:
         return out
-    # last include at top level (not inside any #if)
+    # last include at top level (not inside any #if, nor in a function:
+    # cmark's utf8.c includes a table in a switch)
     conds = conditionals.structure(toks)
     anchor = None
+    outside = _outside_braces(toks)
     for d in toks.directives:
-        if d.name == "include" and not conds.enclosing(d):
+        if d.name == "include" and not conds.enclosing(d) and d.hash_index in outside:
             anchor = d
     line = f'#include "{header}"'
     for d in removable:
@@ -66,6 +68,21 @@ def run(text: str, ctx) -> PassOutput:
         edits.insert(len(text), "\n" + line + "\n", NAME)
     else:
         edits.insert(anchor.end + 1, line + "\n", NAME)
+    return out
+
+
+def _outside_braces(toks) -> set[int]:
+    """Token indexes of the directives that are not inside braces."""
+    out, depth = set(), 0
+    for i, t in enumerate(toks.toks):
+        if t.pp == i:
+            if depth <= 0:
+                out.add(i)
+        elif t.pp < 0 and t.kind == "punct":
+            if t.text == "{":
+                depth += 1
+            elif t.text == "}":
+                depth -= 1
     return out
 
 
