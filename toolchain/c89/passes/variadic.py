@@ -304,18 +304,20 @@ class _Pass:
                 self.out.diag(at, "note", f"variadic macro '{m.name}' discards its arguments; "
                                           "as a function it evaluates them")
             d = m.d
-            # the directive's comments go after the function
+            # the directive's comments go after what replaces it
             notes = [self.text[a:b] for a, b in toks.comments_in(d.start, d.end)]
-            if notes:
-                text += " " + " ".join(notes)
+            tail = " " + " ".join(notes) if notes else ""
             if later is None:
-                self.out.edits.replace(d.start, d.end, text, NAME)
+                self.out.edits.replace(d.start, d.end, text + tail, NAME)
             else:
                 # the body names what the file declares after the #define:
-                # a prototype there, the definition after the declaration
-                head = next(ln for ln in text.split("\n") if ln.startswith("static "))
-                self.out.edits.replace(d.start, d.end, head + ";", NAME)
-                self.out.edits.insert(later, "\n" + text, NAME)
+                # a prototype there (and the #include), the definition
+                # after the declaration
+                lines = text.split("\n")
+                k = next(k for k, ln in enumerate(lines) if ln.startswith("static "))
+                here = "\n".join(lines[:k + 1]) + ";" + tail
+                self.out.edits.replace(d.start, d.end, here, NAME)
+                self.out.edits.insert(later, "\n" + "\n".join(lines[k:]), NAME)
             for at in self.semicolons:
                 self.out.edits.insert(at, ";", NAME)
 
