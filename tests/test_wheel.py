@@ -84,6 +84,8 @@ def test_wheel_carries_engine_patches_license_and_metadata(wheel):
     assert "toolchain/engine_c89/runtime.toml" in names
     assert "toolchain/patches/llama2c.toml" in names
     assert "toolchain/data/tools.toml" in names
+    for h in ("gnu.h", "stdarg.h", "limits.h"):     # c89port's analysis headers
+        assert f"toolchain/data/analysis_include/{h}" in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), sorted(names)
     assert "License-Expression: MIT" in meta
     assert "Classifier: Topic :: Software Development :: Compilers" in meta

@@ -2,9 +2,11 @@
 
 For fixed seeds, csmith writes a random C99 program that prints a checksum
 of its global state.  The original is built with ``gcc -std=c99``; the
-program ported by ``port_source`` is built with ``gcc -std=c89`` and with
-tcc; all three must print the same thing (run with the argument ``1``, so
-every global's value is printed, not only the final checksum).
+programs are ported as one folder by the command line (``c89port SRC -o
+OUT``) and each is built from OUT as written (no -I: the ported csmith
+headers, c89compat.h and the runtime are there) with ``gcc -std=c89`` and
+with tcc; all three must print the same thing (run with the argument ``1``,
+so every global's value is printed, not only the final checksum).
 
 Strictness: the port must pass ``gcc -std=c89 -pedantic-errors`` with no
 error that the original does not already get from ``gcc -std=c99
@@ -16,9 +18,10 @@ messages, without their locations.)  A program whose original does not finish wi
 
 What is ported, honestly: csmith's runtime headers are C99 too (stdint
 types, PRIX64-style formats, ``long long``), so ``csmith.h``,
-``random_inc.h`` and ``platform_generic.h`` are ported by the same tool
-into a temporary include directory that the C89 builds use instead of
-/usr/include/csmith.  Two things are done before porting: ``safe_math.h``
+``random_inc.h`` and ``platform_generic.h`` are copied into the folder that
+is ported, next to the programs, and ported with them (the C89 builds find
+them in OUT instead of /usr/include/csmith).  Two things are done before
+porting: ``safe_math.h``
 is a fragment (it needs ``FUNC_NAME``/``STATIC`` and the stdint types from
 the file that includes it), so it is pasted into ``random_inc.h`` in place of
 its ``#include`` line; and its float/double helpers (16 functions, unused
@@ -33,6 +36,7 @@ own test; a one-line summary goes to the terminal.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -45,10 +49,8 @@ from pathlib import Path
 
 import pytest
 
-from toolchain.c89 import port_source
-from toolchain.c89.project import port_files
-
-from .conftest import ENGINE, have
+from .conftest import have
+from .strict_build import c89port
 
 SEEDS = range(1, int(os.environ.get("C89_CSMITH_SEEDS", "200")) + 1)
 CSMITH_FLAGS = ["--max-funcs", "3", "--max-block-depth", "3", "--max-expr-complexity", "6",
@@ -106,16 +108,15 @@ def _cut_float_helpers(text: str) -> str:
     return "\n".join(out)
 
 
-def _port_runtime(inc: Path) -> None:
-    inc.mkdir()
+def _copy_runtime(folder: Path) -> None:
+    """csmith's runtime headers into ``folder``, to be ported with the programs."""
     for name in RUNTIME_HEADERS:
         text = (CSMITH_INC / name).read_text()
         if name == "random_inc.h":
             safe = _cut_float_helpers((CSMITH_INC / "safe_math.h").read_text())
             assert text.count('#include "safe_math.h"') == 1
             text = text.replace('#include "safe_math.h"', safe.rstrip("\n"))
-        res = port_source(text, str(inc / name), include_dirs=[str(CSMITH_INC)])
-        (inc / name).write_text(res.text)
+        (folder / name).write_text(text)
 
 
 _LOC = re.compile(r"^[^:\n]*:\d+:\d+: error: (.*?)(?: \[-[^\]]*\])?$", re.M)
@@ -130,9 +131,9 @@ def _pedantic_errors(std: str, incs: list[str], src: Path) -> Counter:
     return Counter(m.replace("c89_", "") for m in _LOC.findall(err))
 
 
-def _check(seed: int, work: Path, inc: Path, ported: str | None, err: str) -> Outcome:
+def _check(seed: int, work: Path, ported: str | None, err: str) -> Outcome:
     out = Outcome(seed)
-    src = work / f"p{seed}.c"
+    src = work / "orig" / f"p{seed}.c"
     if ported is None:      # whether the original runs or not
         out.status, out.detail = "port-error", err
         return out
@@ -147,18 +148,15 @@ def _check(seed: int, work: Path, inc: Path, ported: str | None, err: str) -> Ou
         out.status, out.detail = "skipped", f"original runs longer than {RUN_TIMEOUT} s"
         return out
     out.lines = ported.count("\n")
-    psrc = work / "port" / f"p{seed}.c"
-    psrc.write_text(ported)
-    extra = _pedantic_errors("c89", [str(inc), str(ENGINE)], psrc) \
-        - _pedantic_errors("c99", [str(CSMITH_INC)], src)
+    psrc = work / "port" / f"p{seed}.c"     # as c89port wrote it
+    extra = _pedantic_errors("c89", [], psrc) - _pedantic_errors("c99", [str(CSMITH_INC)], src)
     if extra:
         out.status, out.detail = "build-error", f"gcc -std=c89 -pedantic-errors: {dict(extra)}"
         return out
-    builds = [("gcc-c89", ["gcc", "-std=c89", "-pedantic", "-w", "-O1", "-I", str(inc),
-                           "-I", str(ENGINE), str(psrc), "-o", str(work / f"p{seed}-c89")])]
+    builds = [("gcc-c89", ["gcc", "-std=c89", "-pedantic", "-w", "-O1", str(psrc),
+                           "-o", str(work / f"p{seed}-c89")])]
     if have("tcc"):
-        builds.append(("tcc", ["tcc", "-I", str(inc), "-I", str(ENGINE), str(psrc),
-                               "-o", str(work / f"p{seed}-tcc")]))
+        builds.append(("tcc", ["tcc", str(psrc), "-o", str(work / f"p{seed}-tcc")]))
     for name, cmd in builds:
         rc, _, e = _run(cmd, 120)
         if rc != 0:
@@ -175,29 +173,36 @@ def _check(seed: int, work: Path, inc: Path, ported: str | None, err: str) -> Ou
 @pytest.fixture(scope="session")
 def csmith_results(tmp_path_factory, request):
     work = tmp_path_factory.mktemp("csmith")
-    (work / "port").mkdir()
-    inc = work / "inc"
+    orig, src = work / "orig", work / "src"
+    orig.mkdir()
+    src.mkdir()
     t0 = time.perf_counter()
-    _port_runtime(inc)
+    _copy_runtime(src)
 
     def generate(seed):
-        path = work / f"p{seed}.c"
+        path = orig / f"p{seed}.c"
         rc, _, e = _run(["csmith", "--seed", str(seed), *CSMITH_FLAGS, "-o", str(path)], 120,
                     cwd=path.parent)   # csmith writes platform.info into its working folder
         assert rc == 0, f"csmith --seed {seed}: {e}"
-        return str(path), path.read_text()
+        shutil.copyfile(path, src / path.name)
 
     with ThreadPoolExecutor(WORKERS) as pool:
-        items = list(pool.map(generate, SEEDS))
-    ported = port_files(items, jobs=WORKERS, include_dirs=[str(inc)])
+        list(pool.map(generate, SEEDS))
+    _, out, err = c89port([str(src), "-o", str(work / "port"), "-I", str(CSMITH_INC),
+                           "-j", str(WORKERS), "--json"])
+    files = {Path(f["path"]).name: f for f in json.loads(out)["files"]}
+    for name in RUNTIME_HEADERS:
+        assert files[name]["status"] != "failed", f"{name}: {files[name]}"
     texts = {}
-    for seed, r in zip(SEEDS, ported):
-        if r.ok:
-            texts[seed] = (r.result.text, "")
+    for seed in SEEDS:
+        f = files[f"p{seed}.c"]
+        if f["status"] != "failed":
+            texts[seed] = ((work / "port" / f"p{seed}.c").read_text(), "")
         else:
-            texts[seed] = (None, r.error.render("c89port")[-800:])
+            why = [f.get("error", "")] + [d["message"] for d in f["diagnostics"]]
+            texts[seed] = (None, "\n".join(why)[-800:])
     with ThreadPoolExecutor(WORKERS) as pool:
-        outcomes = list(pool.map(lambda s: _check(s, work, inc, *texts[s]), SEEDS))
+        outcomes = list(pool.map(lambda s: _check(s, work, *texts[s]), SEEDS))
     results = {o.seed: o for o in outcomes}
     counts = {k: sum(1 for o in outcomes if o.status == k)
               for k in ("ok", "skipped", "mismatch", "port-error", "build-error")}

@@ -1,6 +1,8 @@
 import pytest
 
 from toolchain.c89.analysis.literals import literal_64
+from toolchain.c89 import port_source
+from toolchain.diag import ToolchainError
 
 from .conftest import port
 
@@ -59,9 +61,32 @@ def test_sscanf_with_hh_is_renamed():
                          '    if (c89_sscanf(p, "<0x%02hhX>", &b) == 1) return b;\n    return sscanf(p, "%d", &b);\n}\n')
 
 
-def test_if_lines_and_strings_untouched():
-    src = '#if 10000000000LL > 1\nchar *s = "1LL long long";\n#endif\n'
+def test_strings_untouched():
+    src = 'char *s = "1LL long long";\n'
     assert port(src) == src
+
+
+def test_if_lines_read_by_a_32_bit_preprocessor():
+    """C89 preprocessors compute in long: a literal that fits loses its LL, an
+    equality with a wider one compares 32-bit halves (xxhash.h's LP64 test)."""
+    src = ("#include <limits.h>\n#if ULONG_MAX == 0xFFFFFFFFFFFFFFFFULL\nint wide;\n#endif\n"
+           "#if defined(X) && 0x100000000ULL != (ULONG_MAX + 1) || 0\n#endif\n"
+           "#if 1LL && 0x12ULL\n#endif\n")
+    assert port(src) == (
+        "#include <limits.h>\n#if ((ULONG_MAX) >> 16 >> 16 == 0xFFFFFFFFUL && "
+        "((ULONG_MAX) & 0xFFFFFFFFUL) == 0xFFFFFFFFUL)\nint wide;\n#endif\n"
+        "#if defined(X) && !(((ULONG_MAX + 1)) >> 16 >> 16 == 0x1UL && "
+        "(((ULONG_MAX + 1)) & 0xFFFFFFFFUL) == 0x0UL) || 0\n#endif\n"
+        "#if 1L && 0x12UL\n#endif\n")
+
+
+def test_other_wide_if_tests_are_errors_where_evaluated():
+    inactive = "#if 0\n#if 10000000000LL > 1\n#endif\n#endif\n"
+    with pytest.raises(ToolchainError) as ei:
+        port("#if 10000000000LL > 1\nint a;\n#endif\n" + inactive)
+    assert [(d.line, d.severity) for d in ei.value.diagnostics] == [(1, "error")]
+    res = port_source(inactive, "w.c")
+    assert [(d.line, d.severity) for d in res.diagnostics] == [(2, "warning")]
 
 
 def test_user_defined_printf_left_alone():

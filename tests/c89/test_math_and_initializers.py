@@ -14,10 +14,6 @@ from .strict_build import assert_same_everywhere, have, port_tree
 
 pytestmark = pytest.mark.skipif(not have("gcc"), reason="gcc is needed")
 
-XFAIL = pytest.mark.xfail(strict=True, reason=(
-    "issue 13 (5, C99 math and initializers): a non-constant aggregate initializer with "
-    "nested braces is refused instead of becoming member assignments"))
-
 MATH = r"""#include <stdio.h>
 #include <math.h>
 static const double xs[] = { 0.5, -0.5, 1.5, -2.5, 0.49999999999999994, -0.0, 0.0,
@@ -48,7 +44,6 @@ def test_c99_math_ports_and_gives_the_same_results(tmp_path):
     assert_same_everywhere(tmp_path, files, port_tree(tmp_path, files))
 
 
-@XFAIL
 def test_non_constant_initializer_with_nested_braces(tmp_path):
     files = {"n.c": """#include <stdio.h>
 struct p { int x, y; };
@@ -64,3 +59,61 @@ int main(int argc, char **argv) {
 }
 """}
     assert_same_everywhere(tmp_path, files, port_tree(tmp_path, files))
+
+
+def test_nested_initializer_with_elision_designators_and_gaps(tmp_path):
+    """Brace elision, nested designators, a whole-struct value, a union's
+    first member, an array of unknown size: every scalar assigned, the rest 0."""
+    files = {"e.c": """#include <stdio.h>
+struct p { int x, y; };
+union u { long l; char c; };
+struct big { struct p pts[3]; int n; union u w; double d; const char *name; };
+int main(int argc, char **argv) {
+    struct p origin = { 7, 8 };
+    printf("start\\n");
+    struct big b = { argc, 2, 3, { argc + 4 }, { 5 }, .n = argc * 9, { argc } };
+    struct big c = { .pts[1].y = argc, .pts[0] = origin, .name = argv[0] };
+    int m[][3] = { { argc }, [2] = { 1, argc, 3 }, argc };
+    long tot = 0;
+    for (int i = 0; i < 3; i++)
+        tot += b.pts[i].x * 10 + b.pts[i].y + c.pts[i].x * 100 + c.pts[i].y * 1000;
+    printf("%ld %d %ld %g %d\\n", tot, b.n, b.w.l, b.d, b.name == 0);
+    printf("%d %ld %d\\n", c.n, c.w.l, c.name == argv[0]);
+    printf("%d", (int)(sizeof m / sizeof m[0]));
+    for (int i = 0; i < 4; i++) printf(" %d %d %d", m[i][0], m[i][1], m[i][2]);
+    printf("\\n");
+    return 0;
+}
+"""}
+    ported = port_tree(tmp_path, files)
+    assert "m[4][3]" in (ported.out / "e.c").read_text(), ported.stderr
+    assert_same_everywhere(tmp_path, files, ported)
+
+
+def test_char_array_member_from_a_string_is_reported(tmp_path):
+    ported = port_tree(tmp_path, {"s.c": """#include <stdio.h>
+struct named { char name[8]; int n; };
+int main(int argc, char **argv) {
+    (void)argv;
+    printf("start\\n");
+    struct named x = { "abc", argc };
+    printf("%s %d\\n", x.name, x.n);
+    return 0;
+}
+"""})
+    assert ported.status == 2
+    assert "s.c:6:" in ported.stderr and "from a string" in ported.stderr, ported.stderr
+
+
+def test_many_values_convert_but_many_zeros_are_reported():
+    from toolchain.c89 import port_source
+    from toolchain.diag import ToolchainError
+    many = ("void g(int *);\nvoid f(int x) {\n    g(0);\n    int a[300] = {"
+            + ", ".join(["x"] * 300) + "};\n    g(a);\n}\n")
+    out = port_source(many, "a.c").text
+    assert "a[299] = x;" in out and "a[300]" in out
+    zeros = ("struct B { int n; char b[1000]; };\nvoid g(struct B *);\n"
+             "void f(int x) {\n    struct B s = { x };\n    g(&s);\n}\n")
+    with pytest.raises(ToolchainError) as ei:
+        port_source(zeros, "b.c")
+    assert [d.line for d in ei.value.diagnostics] == [4]

@@ -166,3 +166,15 @@ def test_rounds_give_what_one_pass_after_another_gives(path, monkeypatch):
     plain = port_source(text, str(path))
     assert merged.text == plain.text
     assert merged.passes_applied == plain.passes_applied
+
+
+def test_a_later_round_reports_the_line_of_the_input():
+    """The compat #include added after the first round does not move what
+    the last round reports, nor does a declaration hoisted above it."""
+    src = ('#include <stdio.h>\n#define FMT "lld"\nint main(void) {\n    puts("x");\n'
+           '    long long v = 5;\n    int w = 1;\n\n\n'
+           '    printf("%" FMT "\\n", v + w);\n    return 0;\n}\n')
+    res = port_source(src, "l.c")
+    where = {d.message.split(":")[0]: d.line for d in res.diagnostics}
+    assert where == {"'%lld' in a printf format assembled by macros": 9}, \
+        res.diagnostics

@@ -77,3 +77,19 @@ def test_macro_used_in_if_keeps_its_literal_with_warning():
     res = port_source(src, "m.c")
     assert "#define BIG 10000000000LL" in res.text
     assert any("used in #if" in d.message for d in res.diagnostics)
+
+
+def test_enumerator_comma_written_by_a_macro_is_an_error_where_the_list_ends():
+    src = ("#define COLORS(X) X(RED) X(GREEN)\n#define AS_ENUM(n) n,\n"
+           "enum a { COLORS(AS_ENUM) };\nenum b {\n    COLORS(AS_ENUM)\n};\n"
+           "#define B(n) B_##n,\nenum c { COLORS(B) B_LAST };\n")
+    with pytest.raises(ToolchainError) as ei:
+        port_source(src, "x.c")
+    assert [(d.line, d.code) for d in ei.value.diagnostics] == [(3, "unsupported"),
+                                                                 (5, "unsupported")]
+
+
+def test_anonymous_struct_member_is_an_error():
+    with pytest.raises(ToolchainError) as ei:
+        port_source("struct v {\n    int k;\n    struct { int x, y; };\n    int : 3;\n};\n", "a.c")
+    assert [(d.line, d.code) for d in ei.value.diagnostics] == [(3, "unsupported")]

@@ -2,14 +2,20 @@
 
     c89port FILES/DIRS -o OUTDIR [-I DIR] [-D NAME[=VAL]] [--target NAME]
             [--config FLAGS]... [--check] [--diff] [--json]
+            [--runtime DIR | --no-runtime]
 
 Directories are searched recursively for ``*.c``/``*.h`` (headers are
 ported too; the compat ``#include`` goes only where a compat name is used);
 outputs keep their path relative to the directory given (files given
-directly land in OUTDIR); other files are not copied.  ``--check`` writes
-nothing and exits 1 when some file would change.  Diagnostics are printed
+directly land in OUTDIR); other files are not copied, and only regular
+files are read.  The output folder builds as written: it also gets the
+compat header (beside each file that includes it) and exactly the
+engine_c89 runtime sources whose functions the port calls (``project.
+runtime_needed``).  Sources are bytes: any ASCII-compatible encoding comes
+out byte for byte, only ASCII is edited.  ``--check`` writes nothing and
+exits 1 when some file would change.  Diagnostics are printed
 compiler-style to stderr; a unit that failed writes nothing and makes the
-exit status 2; outputs are written atomically.
+exit status 2; outputs are written atomically, with the umask's permissions.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import argparse
 import difflib
 import json
 import os
+import stat
 import sys
 import tempfile
 import tomllib
@@ -26,7 +33,8 @@ from pathlib import Path
 from .. import __version__
 from ..diag import Diagnostic, ToolchainError
 from .configs import config_label, parse_config
-from .project import default_jobs, port_files
+from .project import (ENCODING, RuntimeCopy, decode_source, default_jobs, encode_source,
+                      port_files, runtime_input, runtime_needed)
 
 PROG = "c89port"
 TARGETS_TOML = Path(__file__).resolve().parent.parent / "data" / "c89port_targets.toml"
@@ -47,6 +55,13 @@ exit status:
   0  done (with --check: nothing to change)
   1  --check: some file would change
   2  some file could not be converted (nothing written for it), or bad usage
+     (also: -o equal to or inside an input folder, two inputs with one output path)
+
+runtime:
+  The output calls engine_c89's functions by their c89_* names (c89_snprintf ...)
+  and includes c89compat.h: both are written into OUTDIR (the header beside each
+  file that includes it), only the files the port calls, and named in the summary
+  and in --json ("runtime").  Compile the runtime .c files with the program.
 
 diagnostics:
   path:line:col: error|warning|note: message [pass]   (--json: machine-readable)
@@ -60,8 +75,19 @@ def load_targets() -> dict[str, dict]:
     return port_targets()
 
 
-def _inputs(paths: list[str]) -> list[tuple[str, str]]:
-    """(source path, output relative path) for every input."""
+def _is_regular(path: str) -> bool:
+    """Whether ``path`` is a regular file (a FIFO, device or socket is never
+    opened: reading one may block forever); True when it cannot be stat'ed,
+    so that reading it reports why."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True
+
+
+def _inputs(paths: list[str], skipped: list[str] | None = None) -> list[tuple[str, str]]:
+    """(source path, output relative path) for every input; the names found
+    in a folder that are not regular files go to ``skipped``."""
     out = []
     for p in paths:
         if os.path.isdir(p):
@@ -70,20 +96,90 @@ def _inputs(paths: list[str]) -> list[tuple[str, str]]:
                 for f in sorted(files):
                     if f.endswith((".c", ".h")):
                         full = os.path.join(root, f)
+                        if not _is_regular(full):
+                            if skipped is not None:
+                                skipped.append(full)
+                            continue
                         out.append((full, os.path.relpath(full, p)))
-        elif os.path.isfile(p):
+        elif os.path.exists(p):
+            if not _is_regular(p):
+                raise ToolchainError(f"not a regular file: {p}", exit_code=2)
             out.append((p, os.path.basename(p)))
         else:
             raise ToolchainError(f"no such file or directory: {p}", exit_code=2)
     return out
 
 
-def _write_atomic(path: str, text: str) -> None:
+def _inside(path: str, folder: str) -> bool:
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return os.path.commonpath([path, folder]) == folder
+
+
+def _check_outputs(args, units: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The units with each file given twice once; a ToolchainError when the
+    output would land in an input folder or two inputs share an output."""
+    for opt, where in (("-o", args.output), ("--runtime", args.runtime)):
+        if not where:
+            continue
+        for p in args.inputs:
+            if os.path.isdir(p) and _inside(where, p):
+                how = "is" if os.path.realpath(where) == os.path.realpath(p) else "is inside"
+                raise ToolchainError(f"{opt} {where} {how} the input folder {p} (the sources "
+                                     "would be overwritten or ported again): choose a folder "
+                                     "outside it", exit_code=2)
+    if not args.output:
+        return units
+    by_rel: dict[str, str] = {}
+    kept = []
+    sources = {os.path.realpath(src) for src, _ in units}
+    for src, rel in units:
+        real = os.path.realpath(src)
+        first = by_rel.setdefault(rel, src)
+        if first != src:
+            if os.path.realpath(first) == real:
+                continue   # the same file named twice
+            raise ToolchainError(f"{first} and {src} would both be written to "
+                                 f"{os.path.join(args.output, rel)}", exit_code=2)
+        if os.path.realpath(os.path.join(args.output, rel)) in sources:
+            raise ToolchainError(f"-o {args.output}: the output of {src} would overwrite "
+                                 "an input file", exit_code=2)
+        kept.append((src, rel))
+    return kept
+
+
+def _without_runtime(units: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The units less engine_c89's runtime files (an output folder ported
+    again): those are not ported but written again where the port needs
+    them; a note when one is not the engine's own."""
+    kept = []
+    for src, rel in units:
+        rf = runtime_input(src)
+        if rf is None:
+            kept.append((src, rel))
+            continue
+        try:
+            same = Path(src).read_bytes() == rf.path.read_bytes()
+        except OSError:
+            same = False
+        if not same:
+            print(f"{src}: note: not ported: the name of engine_c89's {rf.name}, which the "
+                  "output gets where it needs it", file=sys.stderr)
+    return kept
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_atomic(path: str, data: bytes) -> None:
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".c89port-", dir=os.path.dirname(os.path.abspath(path)))
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())    # mkstemp made it 0600
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -128,6 +224,13 @@ def build_parser(targets: dict[str, dict] | None = None) -> argparse.ArgumentPar
                     help="worker processes (default: one per available CPU; 1: no workers)")
     ap.add_argument("--compat-header", default="c89compat.h", metavar="NAME",
                     help="name of the compat header to #include (default: %(default)s)")
+    rt = ap.add_mutually_exclusive_group()
+    rt.add_argument("--runtime", metavar="DIR",
+                    help="write c89compat.h and the runtime sources the port calls into DIR "
+                         "(default: into OUTDIR, the header beside each file including it)")
+    rt.add_argument("--no-runtime", action="store_true",
+                    help="write neither (a build system that has engine_c89's files); the "
+                         "summary and --json still name them")
     return ap
 
 
@@ -151,14 +254,15 @@ def _parse_args(ap: argparse.ArgumentParser, argv: list[str] | None):
 
 
 def _read(units: list[tuple[str, str]]):
-    """(texts, read errors by index) of the inputs (None for one not read)."""
+    """(texts, read errors by index) of the inputs (None for one not read);
+    bytes decoded one character each (``project.decode_source``)."""
     texts: list[str | None] = []
     errors: dict[int, ToolchainError] = {}
     for k, (src, _) in enumerate(units):
         try:
-            with open(src, encoding="utf-8", newline="") as f:
-                texts.append(f.read())
-        except (OSError, UnicodeDecodeError) as exc:
+            with open(src, "rb") as f:
+                texts.append(decode_source(f.read()))
+        except OSError as exc:
             texts.append(None)
             errors[k] = ToolchainError(f"cannot read {src}: {exc}", exit_code=2)
     return texts, errors
@@ -172,6 +276,9 @@ class _Report:
         self.status = 0
         self.needs_change = False
         self.files: list[dict] = []
+        self.texts: list[tuple[str, str]] = []   # (output path, text) of every ported file
+        self.copies: list[RuntimeCopy] = []
+        self.written = 0
 
     def failed(self, entry: dict, err: ToolchainError) -> None:
         entry["diagnostics"] = [d.as_dict() for d in err.diagnostics]
@@ -201,16 +308,54 @@ class _Report:
             if args.check and not args.diff and not args.json:
                 print(f"{src}: needs porting: {', '.join(res.passes_applied)}")
         if args.diff and res.changed and not args.json:
-            sys.stdout.writelines(difflib.unified_diff(
+            _write_stdout("".join(difflib.unified_diff(
                 text.splitlines(True), res.text.splitlines(True),
-                fromfile=src, tofile=os.path.join(args.output or "", rel)))
+                fromfile=src, tofile=os.path.join(args.output or "", rel))))
+        self.texts.append((rel, res.text))
         if args.output and not args.check:
             try:
-                _write_atomic(os.path.join(args.output, rel), res.text)
-            except OSError as exc:
+                _write_atomic(os.path.join(args.output, rel), encode_source(res.text))
+                self.written += 1
+            except (OSError, UnicodeEncodeError) as exc:
                 print(f"{PROG}: error: cannot write {rel}: {exc}", file=sys.stderr)
                 entry["status"] = "failed"
                 self.status = 2
+
+    def runtime(self, compat_header: str) -> None:
+        """Find (and unless told otherwise write) the runtime the outputs need."""
+        args = self.args
+        self.copies = runtime_needed(self.texts, compat_header, runtime_dir=args.runtime)
+        if not args.output or args.check or args.no_runtime:
+            return
+        base = args.runtime or args.output
+        for copy in self.copies:
+            for rel in copy.outputs:
+                try:
+                    _write_atomic(os.path.join(base, rel), copy.source.path.read_bytes())
+                except OSError as exc:
+                    print(f"{PROG}: error: cannot write {rel}: {exc}", file=sys.stderr)
+                    self.status = 2
+
+    def _runtime_json(self) -> list[dict]:
+        args = self.args
+        base = None if args.no_runtime or not args.output or args.check \
+            else (args.runtime or args.output)
+        return [{"file": c.source.name, "what": c.source.what,
+                 "outputs": [os.path.join(base, r) for r in c.outputs] if base else []}
+                for c in self.copies]
+
+    def summary(self) -> str:
+        """One line: what was written and the runtime files that go with it."""
+        args = self.args
+        names = ", ".join(dict.fromkeys(c.source.name for c in self.copies)) or "none needed"
+        if args.no_runtime:
+            rt = f"runtime needed (not written, --no-runtime): {names}"
+        elif args.runtime:
+            rt = f"runtime in {args.runtime}: {names}"
+        else:
+            rt = f"runtime: {names}"
+        return (f"{PROG}: {self.written} of {len(self.files)} files written to "
+                f"{args.output}; {rt}")
 
     def finish(self, configs: list[list[str]]) -> int:
         args = self.args
@@ -218,9 +363,23 @@ class _Report:
         if args.json:
             json.dump({"tool": PROG, "exit_status": code,
                        "configurations": [config_label(c) for c in configs],
-                       "files": self.files}, sys.stdout, indent=2)
+                       "files": self.files, "runtime": self._runtime_json()},
+                      sys.stdout, indent=2)
             sys.stdout.write("\n")
+        elif args.output and not args.check:
+            print(self.summary(), file=sys.stderr)
         return code
+
+
+def _write_stdout(text: str) -> None:
+    """Source text to stdout as the bytes it was read from."""
+    buf = getattr(sys.stdout, "buffer", None)
+    if buf is None:
+        sys.stdout.write(text.encode(ENCODING).decode("utf-8", "replace"))
+        return
+    sys.stdout.flush()
+    buf.write(encode_source(text))
+    buf.flush()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -239,12 +398,16 @@ def main(argv: list[str] | None = None) -> int:
                   f"(known: {', '.join(targets)})", file=sys.stderr)
             return 2
         defines = list(targets[args.target].get("defines", [])) + defines
+    skipped: list[str] = []
     try:
         configs = [parse_config(c) for c in args.configs] or [[]]
-        units = _inputs(args.inputs)
+        units = _check_outputs(args, _inputs(args.inputs, skipped))
     except ToolchainError as err:
         print(err.render(PROG), file=sys.stderr)
         return err.exit_code
+    for path in skipped:
+        print(f"{path}: warning: not a regular file: not read", file=sys.stderr)
+    units = _without_runtime(units)
     progress = args.progress == "always" or (
         args.progress == "auto" and (len(units) > 5 or sys.stderr.isatty()))
     # read everything, then port in worker processes (results in input order)
@@ -276,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
             report.failed(entry, fr.error)
         else:
             report.ported(entry, src, rel, texts[n], fr.result)
+    report.runtime(args.compat_header)
     return report.finish(configs)
 
 

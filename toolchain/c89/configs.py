@@ -38,13 +38,13 @@ def config_label(cfg: list[str]) -> str:
 
 
 def port_configs(text: str, path: str, configs: list[list[str]], *, include_dirs=(),
-                 defines=(), compat_header="c89compat.h") -> PortResult:
+                 defines=(), compat_header="c89compat.h", context=None) -> PortResult:
     """Port ``text`` so that it is C89 under every configuration (a list of
     -D lists; ``[[]]`` is the plain one).  Raises ToolchainError."""
     base = list(defines)
     if len(configs) == 1:  # port_source's result is already a fixed point
         res = port_source(text, path, include_dirs=include_dirs, defines=base + configs[0],
-                          compat_header=compat_header)
+                          compat_header=compat_header, context=context)
         return res
     cur = text
     passes: list[str] = []
@@ -54,7 +54,7 @@ def port_configs(text: str, path: str, configs: list[list[str]], *, include_dirs
         for k, cfg in enumerate(configs):
             try:
                 res = port_source(cur, path, include_dirs=include_dirs, defines=base + cfg,
-                                  compat_header=compat_header)
+                                  compat_header=compat_header, context=context)
             except ToolchainError as err:
                 if len(configs) > 1:
                     err.message += f" (configuration {config_label(cfg)})"

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
 import gc
+import re
 from dataclasses import dataclass, field
 
 from ..diag import Diagnostic, ToolchainError
 from .analysis import c99
 from .ctok import Tokens
 from .frontend import CODE as PARSE, UnitCache
+from .frontend.strict import gcc_accepts_c89
 from .passes import PASSES, PassContext
 from .passes.base import PassFailed, PassOutput, PassSpec
 from .passes.unsupported import NAME as UNSUPPORTED
@@ -37,14 +40,17 @@ class PortResult:
 
 
 def port_source(text: str, path: str, *, include_dirs=(), defines=(),
-                compat_header: str = "c89compat.h") -> PortResult:
-    """Rewrite C99 ``text`` (the contents of ``path``) as C89.
+                compat_header: str = "c89compat.h", context=None) -> PortResult:
+    """Rewrite C99 ``text`` (the contents of ``path``) as C89.  With
+    ``context`` (includer path, includer text) the text is analysed where
+    that file includes it (a header or .c fragment that is not
+    self-contained).
 
     Edits are made on the original text; the result is a fixed point
     (porting it again changes nothing).  Raises :class:`ToolchainError`
     (exit code 2) when the input cannot be parsed or converted safely.
     """
-    units = UnitCache(path, tuple(include_dirs), tuple(defines), compat_header)
+    units = UnitCache(path, tuple(include_dirs), tuple(defines), compat_header, context)
     ctx = PassContext(path=path, compat_header=compat_header, units=units)
     original = text
     try:
@@ -52,7 +58,12 @@ def port_source(text: str, path: str, *, include_dirs=(), defines=(),
             try:
                 units.get(text).ast  # parse errors are reported against the untouched input
             except ToolchainError as err:
+                passed = None if context is not None else \
+                    pass_through_if_c89(err, text, path, include_dirs, defines)
+                if passed is not None:
+                    return passed
                 explain_parse_failure(err, text, path)
+                err.diagnostics += [n for n in units.notes if n not in err.diagnostics]
                 raise
             text, applied, final_diags, notes = _rounds(text, path, ctx)
     finally:
@@ -63,6 +74,22 @@ def port_source(text: str, path: str, *, include_dirs=(), defines=(),
             diags.append(d)
     return PortResult(text=text, changed=text != original, diagnostics=diags,
                       passes_applied=applied)
+
+
+def pass_through_if_c89(err: ToolchainError, text: str, path: str, include_dirs,
+                        defines) -> PortResult | None:
+    """Input the analysis cannot read but gcc accepts as strict C89 (GNU
+    extensions gcc allows there) needs no port: unchanged, with a note
+    where the analysis stopped."""
+    if not any(d.code == PARSE for d in err.diagnostics) or \
+            not gcc_accepts_c89(text, path, include_dirs, defines):
+        return None
+    first = next((d for d in err.diagnostics if d.path == path), None)
+    why = first.message if first is not None else err.message
+    note = Diagnostic(path, first.line if first else 0, first.col if first else 0, "note",
+                      f"not analysed ({why}); gcc accepts it as strict C89 "
+                      "(-std=c89 -pedantic-errors): passed through unchanged", PARSE)
+    return PortResult(text=text, changed=False, diagnostics=[note])
 
 
 def explain_parse_failure(err: ToolchainError, text: str, path: str) -> None:
@@ -110,6 +137,7 @@ def _rounds(text: str, path: str, ctx: PassContext):
     finishers = [s for s in PASSES if s.phase == "after"]
     outs = [(s, _run(s, text, ctx)) for s in checks if s.needed is None or s.needed(text)]
     _stop_on_errors(outs)
+    lines = _InputLines(path)   # what a round reports is placed in the input
     for _, out in outs:
         for d in out.diagnostics:
             (notes if d.severity == "note" else kept).append(d)
@@ -126,24 +154,27 @@ def _rounds(text: str, path: str, ctx: PassContext):
                 continue
             out = _run(spec, text, ctx)
             outs.append((spec, out))
-            for d in out.diagnostics:
+            for d in map(lines.place, out.diagnostics):
                 (notes if d.severity == "note" else round_diags).append(d)
             if out.edits:
                 if not taken.take(list(out.edits)):
                     waiting = True
                 elif spec.name not in applied:
                     applied.append(spec.name)
-        _stop_on_errors(outs)
+        _stop_on_errors(outs, lines.place)
         new = taken.apply(text)
+        lines.step(text, taken.edits)
         # finishers read the result of every pass: not while one waits
         for spec in finishers if not waiting else ():
             if spec.needed is not None and not spec.needed(new):
                 continue
             out = _run(spec, new, ctx)
-            _stop_on_errors([(spec, out)])
-            round_diags.extend(d for d in out.diagnostics if d.severity != "note")
-            notes.extend(d for d in out.diagnostics if d.severity == "note")
+            _stop_on_errors([(spec, out)], lines.place)
+            placed = list(map(lines.place, out.diagnostics))
+            round_diags.extend(d for d in placed if d.severity != "note")
+            notes.extend(d for d in placed if d.severity == "note")
             if out.edits:
+                lines.step(new, list(out.edits))
                 new = out.edits.apply()
                 if spec.name not in applied:
                     applied.append(spec.name)
@@ -168,14 +199,71 @@ def _run(spec: PassSpec, text: str, ctx: PassContext) -> PassOutput:
                              exit_code=2) from None
 
 
-def _stop_on_errors(outs: list[tuple[PassSpec, PassOutput]]) -> None:
-    """Raise one ToolchainError with the errors of all ``outs``, if any;
-    its message is the first failing pass's."""
-    errors = [d for _, out in outs for d in out.errors]
+def _stop_on_errors(outs: list[tuple[PassSpec, PassOutput]], place=None) -> None:
+    """Raise one ToolchainError with the errors of all ``outs``, if any
+    (placed in the input by ``place``); its message is the first failing
+    pass's."""
+    errors = [place(d) if place else d for _, out in outs for d in out.errors]
     if errors:
         spec = next(s for s, out in outs if out.errors)
         raise ToolchainError(spec.failure or f"the {spec.name} pass failed",
                              diagnostics=errors, exit_code=2)
+
+
+class _InputLines:
+    """Line numbers of the text after some rewrite steps -> lines of the
+    input, so that what a later round reports names the line the user
+    wrote (an ``#include`` the port added above it does not move it).
+    Each step keeps the text it edited and its edits; the newline offsets
+    are computed only when a diagnostic has to be placed."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.steps: list[tuple[str, list[Edit]]] = []
+        self._maps: dict[int, list[tuple[int, int, int, int]]] = {}
+
+    def step(self, old: str, edits: list[Edit]) -> None:
+        if edits:
+            self.steps.append((old, edits))
+
+    def place(self, d: Diagnostic) -> Diagnostic:
+        if not self.steps or d.line <= 0 or d.path != self.path:
+            return d
+        line = d.line
+        for k in range(len(self.steps) - 1, -1, -1):
+            line = self._back(k, line)
+        return d if line == d.line else dataclasses.replace(d, line=line)
+
+    def _back(self, k: int, line: int) -> int:
+        spans = self._maps.get(k)
+        if spans is None:
+            spans = self._maps[k] = self._spans(*self.steps[k])
+        # the last edit whose new text starts at or before the line
+        i = bisect.bisect_right(spans, (line, float("inf"))) - 1
+        if i < 0:
+            return line
+        new_first, new_last, old_first, old_last = spans[i]
+        if line == new_last:
+            return old_last
+        if line < new_last:
+            return old_first
+        return old_last + (line - new_last)
+
+    @staticmethod
+    def _spans(old: str, edits: list[Edit]) -> list[tuple[int, int, int, int]]:
+        """(first and last line of each edit's new text, first and last
+        line of what it replaced), in order."""
+        nls = [m.start() for m in re.finditer("\n", old)]
+        out = []
+        delta = 0
+        for e in sorted(edits, key=lambda e: (e.start, e.end)):
+            a = bisect.bisect_left(nls, e.start) + 1
+            b = bisect.bisect_left(nls, e.end) + 1
+            first = a + delta
+            last = first + e.text.count("\n")
+            out.append((first, last, a, b))
+            delta = last - b
+        return out
 
 
 class _Taken:

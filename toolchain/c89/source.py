@@ -9,6 +9,7 @@ replacement string; an insertion is an edit with ``start == end``.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 
@@ -273,17 +274,47 @@ class EditList:
         return apply_edits(self.text, self._edits)
 
 
+def uses_crlf(text: str) -> bool:
+    """Whether most lines of ``text`` end with CR LF."""
+    crlf = text.count("\r\n")
+    return crlf > 0 and 2 * crlf >= text.count("\n")
+
+
+_LONE_LF = re.compile(r"(?<!\r)\n")
+
+
 def apply_edits(text: str, edits: list[Edit]) -> str:
     """``text`` with non-overlapping ``edits`` made.  Order: by position,
     inserts before a replacement starting at the same place, and several
-    inserts at one place in the order of the list."""
-    order = sorted(range(len(edits)), key=lambda i: (edits[i].start, edits[i].end, i))
+    inserts at one place in the order of the list.  Passes write lines with
+    LF; in a text whose lines end with CR LF, so do the lines they write, and
+    an insertion at a line's end goes before its CR LF, never between them."""
+    spans = []
+    for e in edits:
+        start = e.start
+        if start == e.end and 0 < start < len(text) and text[start] == "\n" \
+                and text[start - 1] == "\r":
+            start -= 1
+            spans.append((start, start))
+        else:
+            spans.append((start, e.end))
+    order = sorted(range(len(edits)), key=lambda i: (*spans[i], i))
+    crlf = None
     pieces = []
     pos = 0
     for i in order:
         e = edits[i]
-        pieces.append(text[pos:e.start])
-        pieces.append(e.text)
-        pos = e.end
+        start, end = spans[i]
+        if start < pos:   # moved before a CR an edit ending there replaced
+            start, end = e.start, e.end
+        pieces.append(text[pos:start])
+        new = e.text
+        if "\n" in new:
+            if crlf is None:
+                crlf = uses_crlf(text)
+            if crlf:
+                new = _LONE_LF.sub("\r\n", new)
+        pieces.append(new)
+        pos = end
     pieces.append(text[pos:])
     return "".join(pieces)

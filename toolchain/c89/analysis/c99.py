@@ -131,3 +131,25 @@ def findings(unit, user_names, type_names) -> list[Finding]:
         got = unit.__dict__["_c99_findings"] = scan(toks, user_names) + \
             in_macro_bodies(toks, type_names)
     return got
+
+
+TRIGRAPHS = {"=": "#", "/": "\\", "'": "^", "(": "[", ")": "]", "!": "|", "<": "{", ">": "}",
+             "-": "~"}
+_TRIGRAPH = re.compile(r"\?\?[=/'()!<>-]")
+
+
+def trigraphs(text: str) -> list[tuple[int, str]]:
+    """(offset, message) of every trigraph: a C89 compiler replaces them
+    everywhere, in strings and comments too, where C99 code built as GNU C
+    kept the characters."""
+    if "??" not in text:
+        return []
+    out = []
+    for m in _TRIGRAPH.finditer(text):
+        tri = m.group()
+        what = TRIGRAPHS[tri[2]]
+        tail = " (at the end of a line it joins the next one)" if tri == "??/" else ""
+        out.append((m.start(), f"trigraph '{tri}' is read as '{what}' by a C89 compiler"
+                               f"{tail}: in a string or character constant write "
+                               f"'?\\?{tri[2]}' to keep the characters"))
+    return out

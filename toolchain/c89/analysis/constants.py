@@ -10,6 +10,9 @@ from pycparser import c_ast
 from .literals import constant_value
 
 _NEVER_CONSTANT = ("*", "++", "--", "p++", "p--")
+# calls that are integer constant expressions: what <stddef.h>'s offsetof is
+# to pycparser, and gcc's spelling of it
+_CONSTANT_CALLS = ("offsetof", "__builtin_offsetof")
 
 
 def int_value(here, n) -> int | None:
@@ -87,8 +90,14 @@ def is_constant(here, n) -> bool:
             return walk(n.expr)
         if isinstance(n, c_ast.InitList):
             return all(walk(x) for x in n.exprs)
-        return False
+        return is_offsetof(n)
     return walk(n)
+
+
+def is_offsetof(n) -> bool:
+    """``offsetof(T, m)``: an integer constant, though pycparser reads a call."""
+    return (isinstance(n, c_ast.FuncCall) and isinstance(n.name, c_ast.ID)
+            and n.name.name in _CONSTANT_CALLS)
 
 
 def _constant_name(here, name: str) -> bool:

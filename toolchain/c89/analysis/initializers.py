@@ -275,3 +275,52 @@ class Resolver:
             return zero_of(self.ty, agg.t)
         last = max(agg.slots)
         return "{" + ", ".join(self.emit_slot(agg, i, budget) for i in range(last + 1)) + "}"
+
+
+def assignments(ty, agg: Aggregate, lvalue: str, out: list, limit: int,
+                zeros: list | None = None) -> None:
+    """``lvalue[i] = v`` / ``lvalue.m = v`` (no ``;``) for every value of the
+    filled aggregate ``agg``, in order, recursing into nested aggregates
+    (brace elision and designators already resolved by the fill), with ``0``
+    for every scalar the initializer leaves out, as static initialisation
+    would give them; a whole-aggregate value (``s.a = p``) is one assignment.
+    ``zeros[0]`` (when given) counts those zeros.  More than ``limit``
+    assignments, or what an assignment cannot do (a char
+    array from a string, an anonymous member), is an :class:`InitError`."""
+    n = agg.nslots()
+    if n is None:
+        raise InitError("array of unknown size inside an initializer that must be assigned")
+    for i in range(n):
+        if agg.kind == "array":
+            sub = f"{lvalue}[{i}]"
+        else:
+            member = agg.fields[i][0]
+            if member is None:
+                raise InitError("anonymous member in an initializer that must be assigned "
+                                "(C89 has no anonymous members)")
+            sub = f"{lvalue}.{member}"
+        s = agg.slots.get(i)
+        t = agg.slot_type(i)
+        if isinstance(s, Value):
+            if isinstance(s.node, c_ast.Constant) and s.node.type == "string" \
+                    and ty.is_char_array(t):
+                raise InitError("char array initialised from a string in an initializer that "
+                                "must be assigned: rewrite it by hand")
+            text = s.text
+            if isinstance(s.node, c_ast.InitList):   # braces around a scalar: { v } or { v, }
+                if len(s.node.exprs) != 1 or isinstance(s.node.exprs[0], (
+                        c_ast.InitList, c_ast.NamedInitializer)):
+                    raise InitError("braces around a scalar hold more than one value")
+                text = text.strip()[1:-1].strip().rstrip(",").strip()
+            out.append(f"{sub} = {text}")
+        elif isinstance(s, Aggregate):
+            assignments(ty, s, sub, out, limit, zeros)
+        elif is_aggregate(ty, t):
+            assignments(ty, Aggregate(ty, t), sub, out, limit, zeros)
+        else:
+            out.append(f"{sub} = 0")
+            if zeros is not None:
+                zeros[0] += 1
+        if len(out) > limit:
+            raise InitError(f"an initializer needing more than {limit} assignments (with "
+                            "zeros for what it leaves out): rewrite it by hand")

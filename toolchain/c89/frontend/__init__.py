@@ -1,7 +1,10 @@
 """Analysis front end: preprocess with gcc, parse with pycparser, map AST
 coordinates back to tokens of the original text.
 
-``preprocess``           gcc's preprocessor, fake libc headers, the compat stub
+``preprocess``           gcc's preprocessor, our analysis headers, fake libc
+                         headers, the compat stub, an includer's context
+``includers``            which inputs include which (files analysed in context)
+``strict``               strict C89 the analysis cannot read passes through
 ``pycparser_internals``  the only module that touches pycparser's private names
 ``chunks``               the preprocessed text cut into top-level chunks, each
                          parsed once per process (cached)

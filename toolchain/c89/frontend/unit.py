@@ -276,15 +276,37 @@ class Unit:
             if isinstance(ext, c_ast.FuncDef) and self.in_main(ext):
                 yield ext
 
+    def enclosing_func_defs(self):
+        """The functions of the including file that hold text of this one (a
+        .c fragment included in a function body, analysed in its includer's
+        context); none otherwise."""
+        if self._pp is None or self._pp.context is None:
+            return
+        for ext in self.ast.ext:
+            if isinstance(ext, c_ast.FuncDef) and not self.in_main(ext) \
+                    and _holds(ext.body, self.path):
+                yield ext
+
+
+def _holds(node, path: str) -> bool:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.coord is not None and n.coord.file == path:
+            return True
+        stack.extend(c for _, c in n.children())
+    return False
+
 
 class UnitCache:
     """Builds the units of one ``port_source`` call: the last unit is kept
     (passes ask again for the text they were given), and one preprocessor
     (temporary directory, header stubs) serves them all."""
 
-    def __init__(self, path, include_dirs, defines, compat_header):
+    def __init__(self, path, include_dirs, defines, compat_header, context=None):
         self.path = path
         self.kw = dict(include_dirs=include_dirs, defines=defines, compat_header=compat_header)
+        self.context = context   # (includer path, its text): see Preprocessor
         self._cache: dict[str, Unit] = {}
         self._toks: dict[str, Tokens] = {}
         self.notes: list[Diagnostic] = []
@@ -306,7 +328,7 @@ class UnitCache:
         unit = self._cache.get(text)
         if unit is None:
             if self._pre is None:
-                self._pre = Preprocessor(self.path, **self.kw)
+                self._pre = Preprocessor(self.path, **self.kw, context=self.context)
             unit = Unit(text, self.path, preprocessor=self._pre, toks=self._toks.pop(text, None),
                         **self.kw)
             self.built += 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import (bitfields, clock, comments, compat_include, compound_literals, declarations,
                designated, floatmath, inactive, keywords, libcalls, longlong, macro_args,
-               stdint, unsupported, variadic)
+               stdint, strings, unsupported, variadic)
 from .base import PassContext, PassOutput, PassSpec
 
 PASSES: list[PassSpec] = [
@@ -40,6 +40,9 @@ PASSES: list[PassSpec] = [
     # declarations before the token renames: a rename inside a moved
     # declaration waits and is made on the moved text in the next round
     declarations.SPEC,
+    # long strings after the AST rewrites: a literal in a moved declaration or
+    # a rewritten initializer waits and is replaced in the moved text
+    strings.SPEC,
     # the token renames touch disjoint tokens: their order does not matter
     longlong.SPEC,
     floatmath.SPEC,

@@ -27,7 +27,7 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from .. import semantics
-from ..analysis.initializers import Aggregate, InitError, Resolver, Value, is_aggregate
+from ..analysis.initializers import Aggregate, InitError, Resolver, assignments, is_aggregate
 from ..analysis.walks import nodes, walk_cached
 from .base import PassOutput, PassSpec
 
@@ -152,7 +152,7 @@ class _Pass:
                 length = (max(agg.slots) + 1) if agg.slots else 0
                 agg.length = length
             assigns: list[str] = []
-            self.assignments(agg, name, assigns)
+            assignments(self.here, agg, name, assigns, MAX_ASSIGN)
             decl = self.declaration(type_toks, name, length, strip_const=True) + ";"
         else:
             items = self.r.items(lb, lit.init)
@@ -165,36 +165,6 @@ class _Pass:
         start = toks[amp].start if amp is not None else toks[lp].start
         result = ("&" if amp is not None else "") + name
         self.edits.replace(start, toks[rb].end, "(" + ", ".join(assigns + [result]) + ")", NAME)
-
-    def assignments(self, agg: Aggregate, lvalue: str, out: list) -> None:
-        n = agg.nslots()
-        if agg.kind == "union":
-            n = 1
-        if n is None:
-            raise InitError("array of unknown size inside a compound literal")
-        for i in range(n):
-            sub = f"{lvalue}[{i}]" if agg.kind == "array" else f"{lvalue}.{agg.fields[i][0]}"
-            if agg.kind != "array" and agg.fields[i][0] is None:
-                raise InitError("anonymous member in a non-constant compound literal")
-            s = agg.slots.get(i)
-            t = agg.slot_type(i)
-            if isinstance(s, Value):
-                if isinstance(s.node, c_ast.Constant) and s.node.type == "string" \
-                        and self.here.is_char_array(t):
-                    raise InitError("char array initialised from a string in a compound literal "
-                                 "that must be assigned: rewrite it by hand")
-                if isinstance(s.node, c_ast.InitList):
-                    raise InitError("braces around a scalar in a non-constant compound literal")
-                out.append(f"{sub} = {s.text}")
-            elif isinstance(s, Aggregate):
-                self.assignments(s, sub, out)
-            elif is_aggregate(self.here, t):
-                self.assignments(Aggregate(self.here, t), sub, out)
-            else:
-                out.append(f"{sub} = 0")
-            if len(out) > MAX_ASSIGN:
-                raise InitError(f"a non-constant compound literal needing more than {MAX_ASSIGN} "
-                             "assignments: rewrite it by hand")
 
     # -- text -------------------------------------------------------------------------------
     def declaration(self, type_toks, name, length=None, strip_const=False) -> str:

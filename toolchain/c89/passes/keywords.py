@@ -1,7 +1,9 @@
 """C99 keywords and small syntax that C89 lacks.
 
-* ``restrict``/``__restrict``/``__restrict__`` -> removed (an optimisation
-  hint only).
+* ``restrict``/``__restrict`` -> removed (an optimisation hint only).
+  GNU's alternate keywords ``__restrict__`` and ``__inline__`` (which gcc
+  documents for its ISO modes, C89 included) stay wherever the rule below
+  only removes the keyword, so strict C89 written for gcc passes through.
 * ``inline``/``__inline``/``__inline__`` -> removed when the declaration is
   ``static`` or ``extern`` or the function is also declared without
   ``inline`` (C99 then gives it an external definition); a plain ``inline``
@@ -34,6 +36,7 @@ NAME = "keywords"
 
 RESTRICT = {"restrict", "__restrict", "__restrict__"}
 INLINE = {"inline", "__inline", "__inline__"}
+GNU_KEPT = {"__restrict__", "__inline__"}   # valid in gcc's C89 mode
 _STOP_BACK = {";", "}", "{", ")", ","}
 
 
@@ -75,6 +78,8 @@ class _Pass:
         for i in code_ids(toks, RESTRICT | INLINE):
             t = toks[i]
             if t.text in RESTRICT:
+                if t.text in GNU_KEPT:
+                    continue
                 _delete_word(self.text, self.edits, t.start, t.end)
                 continue
             if t.pp >= 0:
@@ -131,7 +136,8 @@ class _Pass:
         t = self.toks[i]
         words, name_i = self._spec_words(i)
         if words & {"static", "extern"}:
-            _delete_word(self.text, self.edits, t.start, t.end)
+            if t.text not in GNU_KEPT:
+                _delete_word(self.text, self.edits, t.start, t.end)
             return
         name = self.toks[name_i].text if name_i is not None else None
         external = False
@@ -141,7 +147,8 @@ class _Pass:
                 if "extern" in (d.storage or []) or not (set(d.funcspec or []) & {"inline"}):
                     external = True
         if external:
-            _delete_word(self.text, self.edits, t.start, t.end)
+            if t.text not in GNU_KEPT:
+                _delete_word(self.text, self.edits, t.start, t.end)
         else:
             self.edits.replace(t.start, t.end, "static", NAME)
 
@@ -152,7 +159,13 @@ class _Pass:
         if not ids:
             return
         ranges = func_ranges(self.u)
+        discarded = self._discarded_func_names([i for i in ids if toks[i].pp >= 0])
         for i in ids:
+            if i in discarded:
+                self.warn(i, "'__func__' in a macro body whose every expansion here is "
+                             "discarded; where one is compiled it has no C89 equivalent",
+                          "note")
+                continue
             if toks[i].pp >= 0:
                 self.warn(i, "'__func__' in a macro body has no C89 equivalent; "
                              "pass the name as a macro argument")
@@ -162,6 +175,32 @@ class _Pass:
                 self.warn(i, "'__func__' outside a function")
                 continue
             self.edits.replace(toks[i].start, toks[i].end, f'"{fd.decl.name}"', NAME)
+
+    def _discarded_func_names(self, in_macros: list[int]) -> set[int]:
+        """The ``__func__`` tokens of ``in_macros`` (in ``#define`` bodies) whose
+        macro this file invokes, none of whose expansions reaches the compiler
+        (brotli's BROTLI_LOG(x), empty unless debugging, handed __func__):
+        each is replaced by a marker in a variant of the text, and the
+        markers missing from its preprocessed output were discarded."""
+        toks = self.toks
+        used = set()
+        ids = toks.id_index
+        for i in in_macros:
+            h = toks[i].pp
+            if h + 2 < len(toks) and toks[h + 1].text == "define" and toks[h + 2].kind == "id" \
+                    and any(toks[k].pp < 0 for k in ids.get(toks[h + 2].text, ())):
+                used.add(i)
+        if not used:
+            return set()
+        marks = {i: f"__c89port_func_{n}" for n, i in enumerate(sorted(used))}
+        parts, last = [], 0
+        for i in sorted(used):
+            parts += [self.text[last:toks[i].start], marks[i]]
+            last = toks[i].end
+        out = self.u.preprocess_variant("".join(parts) + self.text[last:])
+        if out is None:
+            return set()
+        return {i for i, m in marks.items() if m not in out}
 
     # -- enum trailing comma ---------------------------------------------------
     def enum_commas(self) -> None:

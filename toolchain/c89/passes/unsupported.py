@@ -12,10 +12,17 @@ Errors (the unit fails, exit status 2):
 * variable-length array types outside block-scope objects (inner
   dimensions of parameters, typedefs, casts, sizeof) -- block-scope VLA
   objects are reported by the declarations pass;
+* anonymous struct/union members (C11): every access would have to name
+  the member;
+* an enumerator list whose last comma a macro writes (X-macros: ``#define
+  AS_ENUM(n) n,``): the keywords pass removes only a comma in the text;
 * C99 math functions with no C89 counterpart (``cbrt``, ``hypot``,
   ``sqrtl`` and the other ``long double`` versions ...): the float versions
   the floatmath pass knows and the ones the libcalls pass renames
   (``round``, ``fmin``, ``isnan`` ...) are rewritten, these are not.
+
+Warnings: trigraphs (``??!`` ...), which a C89 compiler replaces even in
+strings and comments.
 
 Only code the preprocessor keeps in the configuration being ported can be
 an error: what lies in a dropped ``#if`` branch is the inactive pass's to
@@ -33,6 +40,7 @@ from pycparser import c_ast
 
 from .. import semantics
 from ..analysis import c99, conditionals
+from ..analysis.names import code_ids
 from .base import PassOutput, PassSpec
 
 NAME = "unsupported"
@@ -58,6 +66,65 @@ class _Pass:
         for ext in u.ast.ext:
             if u.in_main(ext):
                 self.vla_types(ext, ext if isinstance(ext, c_ast.FuncDef) else None)
+        self.anonymous_members()
+        self.enum_commas_from_macros()
+
+    def anonymous_members(self) -> None:
+        for s in self.sem.definitions():
+            if not self.u.in_main(s):
+                continue
+            for m in s.decls or []:
+                if m.name is None and m.bitsize is None \
+                        and isinstance(m.type, (c_ast.Struct, c_ast.Union)):
+                    kind = "union" if isinstance(m.type, c_ast.Union) else "struct"
+                    self.out.diag(m.type, "error",
+                                  f"anonymous {kind} member (C11) has no C89 form: name it and "
+                                  "write that name in every access to its members")
+
+    def unexpanded(self, t) -> bool:
+        """The preprocessor wrote the line of token ``t`` as it is (a quick
+        test: no macro is expanded there)."""
+        src = self.u.src
+        ls = src.line_start(t.start)
+        return self.u.pp_lines.get(t.line) == self.u.text[ls:src.line_end(t.start)]
+
+    def enum_commas_from_macros(self) -> None:
+        """``enum e { LIST(AS_ENUM) };`` where the expansion ends with a comma."""
+        u, toks = self.u, self.u.toks
+        for i in code_ids(toks, {"enum"}):
+            j = toks.next_code(i)
+            if j is not None and toks[j].kind == "id":
+                j = toks.next_code(j)
+            if j is None or toks[j].text != "{" or j not in toks.match:
+                continue
+            close = toks.match[j]
+            p = toks.prev_code(close)
+            if p is None or p <= j:
+                continue
+            m = p   # the macro invocation that ends the list: NAME or NAME(...)
+            if toks[p].text == ")" and p in toks.match:
+                m = toks.prev_code(toks.match[p])
+            if m is None or toks[m].kind != "id" or self.unexpanded(toks[m]) \
+                    or not u.origins.replaced(m) \
+                    or conditionals.state(u, toks[m].line) != "active":
+                continue
+            ptoks = u.pp_tokens(toks[m].line)
+            if ptoks is None:
+                continue
+            # what follows the invocation on its line follows its expansion
+            after = 0
+            if toks[p].line == toks[m].line:
+                k = p + 1
+                while k < len(toks) and toks[k].line == toks[p].line:
+                    after += toks[k].pp < 0
+                    k += 1
+            code = [t for t in ptoks.toks if t.pp < 0]
+            last = len(code) - after - 1
+            if 0 <= last < len(code) and code[last].text == ",":
+                self.out.diag(m, "error",
+                              f"the enumerator list ends with a comma that macro "
+                              f"'{toks[m].text}' writes: C89 does not allow it; end the list "
+                              "with an enumerator written after the macro, or change the macro")
 
     def vla_types(self, ext, fd) -> None:
         stack = [ext]
@@ -97,6 +164,8 @@ def run(text: str, ctx) -> PassOutput:
         # variadic macros are the variadic pass's: converted, or reported there
         if f.what != "variadic" and conditionals.state(unit, f.tok.line) == "active":
             p.out.diag(f.tok, f.severity, f.message)
+    for at, message in c99.trigraphs(text):
+        p.out.diag(unit.src.line_col(at), "warning", message)
     p.ast_checks()
     return p.out
 

@@ -128,7 +128,8 @@ class _Pass(Core, Classification, Branches, Wrapping):
 def run(text: str, ctx) -> PassOutput:
     unit = ctx.unit(text)
     p = _Pass(unit)
-    for fd in unit.func_defs():
+    # (a .c fragment included in a function body: that function too)
+    for fd in [*unit.func_defs(), *unit.enclosing_func_defs()]:
         found, p.has_labels = walk_cached(fd, "blocks", blocks)
         p.fd = fd
         for comp in found:

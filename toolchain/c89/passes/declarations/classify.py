@@ -4,12 +4,21 @@ assignments, or a new block instead; and VLAs, which C89 has not."""
 
 from __future__ import annotations
 
+import re
+
 from pycparser import c_ast, c_generator
 
+from ...analysis.initializers import Aggregate, InitError, Resolver, assignments, \
+    is_aggregate
 from ...analysis.literals import integer_value
 from .syntax import innermost
 
 _MAX_ZERO_FILL = 64
+
+
+def _values(agg) -> int:
+    """How many values the initializer placed in a filled aggregate."""
+    return sum(_values(v) if isinstance(v, Aggregate) else 1 for v in agg.slots.values())
 
 
 class Classification:
@@ -108,9 +117,12 @@ class Classification:
             t = getattr(t, "type", None)
 
     def element_assignments(self, decl, init_range) -> list[str]:
-        """``v[0] = a;`` / ``s.m = a;`` ... for a non-constant aggregate
-        initializer of an array or struct of scalars (positional or simple
-        designators); members/elements not mentioned are set to 0."""
+        """``v[0] = a;`` / ``s.a.x = a;`` ... for a non-constant aggregate
+        initializer, resolved against the type (nested braces, brace
+        elision, designators: ``analysis.initializers``); what it does not
+        mention is set to 0, as static initialisation would; an array of
+        unknown size gets the length the initializer gives it
+        (``sized_declarator``)."""
         a, b = init_range
         name = decl.name
         exprs = decl.init.exprs
@@ -134,24 +146,41 @@ class Classification:
             return self.assignments_of(decl, exprs, texts)
         if a >= b or self.toks[a].text != "{" or self.toks.match.get(a) != b - 1:
             self.error(decl, f"cannot find the initializer of '{name}'")
-        parts = [p for p in self.toks.split_commas(a + 1, b - 1) if p[1] > p[0]]
-        if len(parts) != len(exprs):
-            self.error(decl, f"cannot match the initializer of '{name}' to its text")
-        texts = []
-        for (x, y), e in zip(parts, exprs):
-            if isinstance(e, c_ast.NamedInitializer):
-                eq = next((k for k in range(x, y) if self.toks[k].text == "="), None)
-                if eq is None or len(e.name) != 1:
-                    self.error(decl, f"nested designator in the initializer of '{name}': "
-                                     "rewrite it by hand")
-                texts.append(self.tok_text(eq + 1, y))
-            elif isinstance(e, c_ast.InitList):
-                self.error(decl, f"initializer of '{name}' has non-constant elements and "
-                                 "nested braces; C89 needs constant aggregate initializers: "
-                                 "rewrite it by hand")
-            else:
-                texts.append(self.tok_text(x, y))
-        return self.assignments_of(decl, exprs, texts)
+        here = self.place(decl)
+        if not is_aggregate(here, decl.type) and len(exprs) == 1 \
+                and not isinstance(exprs[0], (c_ast.InitList, c_ast.NamedInitializer)):
+            return [f"{name} = {self.tok_text(a + 1, b - 1).strip().rstrip(',')};"]
+        try:
+            agg = Aggregate(here, decl.type)
+            Resolver(self.u, here, _MAX_ZERO_FILL).fill(agg, a, decl.init)
+            if agg.kind == "array" and agg.nslots() is None:
+                if agg.length == -1:
+                    raise InitError(f"array '{name}' with a size the porter cannot evaluate")
+                # an array of unknown size: as long as its initializer made it
+                agg.length = max(agg.slots) + 1 if agg.slots else 0
+                self.sizes[id(decl)] = agg.length
+            out: list[str] = []
+            zeros = [0]
+            # as many assignments as values, and a few zeros: beyond that, an error
+            assignments(here, agg, name, out, _values(agg) + _MAX_ZERO_FILL, zeros)
+        except InitError as exc:
+            at = exc.tok if exc.tok is not None else exc.node if exc.node is not None else decl
+            self.error(at, f"non-constant initializer of '{name}': {exc.message}")
+        if zeros[0] > _MAX_ZERO_FILL:
+            self.error(decl, f"non-constant initializer of '{name}' would need "
+                             f"{zeros[0]} zero assignments: rewrite it by hand")
+        return [x + ";" for x in out]
+
+    def sized_declarator(self, decl, dtext: str) -> str:
+        """The declarator text of ``decl`` with the length its initializer
+        gave an array of unknown size written into its ``[]``."""
+        n = self.sizes.get(id(decl))
+        if n is None:
+            return dtext
+        m = re.search(r"\b" + re.escape(decl.name) + r"\b[\s)]*\[(\s*)\]", dtext)
+        if m is None:
+            self.error(decl, f"cannot find the '[]' of '{decl.name}' to write its size")
+        return dtext[:m.start(1)] + str(n) + dtext[m.end(1):]
 
     def assignments_of(self, decl, exprs, texts: list[str]) -> list[str]:
         """The assignments for the initializer elements ``exprs`` whose values
@@ -172,7 +201,9 @@ class Classification:
                 values[pos] = x
                 pos += 1
             size = max(values) + 1 if values else 0
-            if t.dim is not None:
+            if t.dim is None:
+                self.sizes[id(decl)] = size
+            else:
                 if not isinstance(t.dim, c_ast.Constant):
                     self.error(decl, f"array '{name}' with a non-literal size and a non-constant "
                                      "initializer: rewrite it by hand")

@@ -38,6 +38,7 @@ class Core:
         self.out = PassOutput.of(NAME, unit.text, unit)
         self.edits = EditList(unit.text)   # the edits of the block being rewritten
         self.has_labels = False
+        self.sizes: dict[int, int] = {}     # id(decl) -> length its initializer gave it
         self.sem = semantics.of(unit)
         self.fd = None                      # the function being rewritten
 

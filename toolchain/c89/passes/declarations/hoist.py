@@ -38,6 +38,9 @@ class BlockRewrite:
                 if kind == "decl":
                     p.check_vla(node)
             return
+        if not p.u.in_main(self.comp):
+            self.opened_elsewhere(blk)
+            return
         where, lbrace = p.u.origin(self.comp, "{")
         if where == MACRO:
             p.macro_block(blk, lbrace)
@@ -50,7 +53,7 @@ class BlockRewrite:
         for idx in range(self.boundary, len(self.items)):
             kind, node = self.items[idx]
             if kind == "stmt":
-                fors.extend((idx, f) for f in for_decls(node))
+                fors.extend((idx, f) for f in for_decls(node) if p.u.in_main(f))
         if not late and not fors:
             return
         self.layout(late)
@@ -65,6 +68,47 @@ class BlockRewrite:
                 break
         self.emit()
 
+    def opened_elsewhere(self, blk: Block) -> None:
+        """A block the including file opens (this file is a .c fragment
+        included in it): nothing can go at its start, so this file's loops
+        are wrapped (``{ int i; for (i = 0; ...) ... }``) and a declaration
+        after statements is an error."""
+        p = self.p
+        seen_stmt = False
+        for kind, node in blk.items:
+            mine = p.u.in_main(node)
+            if kind == "decl":
+                if mine:
+                    p.check_vla(node)
+                    if seen_stmt:
+                        p.error(node, f"declaration of '{node.name}' after statements in a "
+                                      "block that the file including this one opens: C89 "
+                                      "has no place for it in this file; move it by hand")
+                continue
+            seen_stmt = seen_stmt or kind in ("stmt", "case")
+            if kind == "stmt" and mine:
+                for f in for_decls(node):
+                    self.wrap_for(f)
+
+    def wrap_for(self, f: c_ast.For) -> None:
+        p = self.p
+        decls = f.init.decls
+        dw, tok = p.decl_where(decls[0])
+        if dw == MACRO:
+            p.error(f, f"declaration of '{decls[0].name}' in a for-loop header written by "
+                       f"macro '{p.macro_name(tok)}': C89 has none and the macro "
+                       "definition must be changed by hand")
+        g = p.group_of(decls)
+        for d in decls:
+            p.check_vla(d)
+        assigns, parts = [], []
+        for k, d in enumerate(decls):
+            dtext, itext, _, _ = p.split_decl(g, k)
+            parts.append(dtext)
+            if itext is not None:
+                assigns.append(f"{d.name} = {itext}")
+        self.wrap_loop(f, g, [p.classify(d) for d in decls], parts, assigns)
+
     # -- the block's items ------------------------------------------------------------
     def collect(self, blk: Block) -> None:
         """Items, with the declarators of one statement as one item; their
@@ -73,6 +117,8 @@ class BlockRewrite:
         pending: list = []
         pending_start = None
         for kind, node in blk.items:
+            if kind == "decl" and not p.u.in_main(node):
+                kind = "stmt"   # a .c fragment's, included here: its own port moves it
             if kind == "decl":
                 p.check_vla(node)
                 dw, tok = p.decl_where(node)
@@ -232,12 +278,13 @@ class BlockRewrite:
             if modes[k] == "keep":
                 parts.append(dtext + " = " + itext if itext is not None else dtext)
             else:
-                if k not in merged:
-                    parts.append(dtext)
                 if modes[k] == "split":
                     assigns.append(f"{d.name} = {itext};")
                 elif modes[k] == "elements":
                     assigns.extend(p.element_assignments(d, (ia, ib)))
+                    dtext = p.sized_declarator(d, dtext)
+                if k not in merged:
+                    parts.append(dtext)
         if all(m == "keep" for m in modes):
             self.out_lines.setdefault(at, []).append(p.tok_text(g.start, g.semi + 1))
         elif parts:
