@@ -27,14 +27,15 @@
  * (engine_c89/c89timer.c, c89stdio.c, c89snprintf.c, c89stdlib.c and
  * c89math.c),
  * not here.
+ *
+ * It includes no header and defines no name outside C89_/c89_ (and its
+ * helpers, whose names end in '_'): a program may define CHAR_BIT or EOF
+ * itself.  The declarations that need FILE, size_t or va_list are made
+ * once the program has included <stdio.h> (and <stdarg.h>): c89port puts
+ * the #include of this header after the program's own.
  */
 #ifndef C89COMPAT_H_INCLUDED
 #define C89COMPAT_H_INCLUDED
-
-#include <stddef.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdarg.h>
 
 /* Borland C++ 5.0x documents __WIN32__ as its Win32 macro; the engine tests
  * _WIN32 (c89timer.c's QueryPerformanceCounter clock), so make sure it is set. */
@@ -100,7 +101,23 @@ typedef unsigned char  c89_uint8_t;
 typedef short          c89_int16_t;
 typedef unsigned short c89_uint16_t;
 
+/* int has 32 bits on every 32- and 64-bit compiler; <limits.h> says so
+ * when the program included it, else the compiler does (16-bit compilers:
+ * long).  c89_check_int32 below stops a build where this is wrong. */
+#if defined(UINT_MAX)
 #if UINT_MAX == 0xFFFFFFFFUL
+#define C89_INT_IS_32_ 1
+#endif
+#elif defined(__SIZEOF_INT__)
+#if __SIZEOF_INT__ == 4
+#define C89_INT_IS_32_ 1
+#endif
+#elif !defined(_M_I86) && !defined(__I86__) && \
+    !(defined(__TURBOC__) && !defined(__WIN32__) && !defined(__FLAT__))
+#define C89_INT_IS_32_ 1
+#endif
+
+#if defined(C89_INT_IS_32_)
 typedef int            c89_int32_t;
 typedef unsigned int   c89_uint32_t;
 #define C89_PRI32_ ""
@@ -159,7 +176,9 @@ typedef int            c89_bool;
 #define C89_INT64_MAX   C89_I64_HL(0x7FFFFFFF, 0xFFFFFFFF)
 #define C89_INT64_MIN   (-C89_INT64_MAX - 1)
 #define C89_UINT64_MAX  C89_U64_HL(0xFFFFFFFF, 0xFFFFFFFF)
-#define C89_SIZE_MAX    ((size_t)-1)
+/* size_t's maximum, typed size_t, without naming size_t (<stddef.h> may
+ * not be included): sizeof gives a size_t. */
+#define C89_SIZE_MAX    (sizeof(char) * 0 - 1)
 
 /* Compile-time size checks: a negative array size stops the build when a
  * typedef above has the wrong width on some compiler. */
@@ -170,7 +189,7 @@ typedef char c89_check_int64[sizeof(c89_int64_t) == 8 ? 1 : -1];
 typedef char c89_check_uint64[sizeof(c89_uint64_t) == 8 ? 1 : -1];
 typedef char c89_check_intptr[sizeof(c89_intptr_t) == sizeof(void *) ? 1 : -1];
 typedef char c89_check_uintptr[sizeof(c89_uintptr_t) == sizeof(void *) ? 1 : -1];
-typedef char c89_check_ssize[sizeof(c89_ssize_t) == sizeof(size_t) ? 1 : -1];
+typedef char c89_check_ssize[sizeof(c89_ssize_t) == sizeof(sizeof(char)) ? 1 : -1];
 
 /* ------------------------------------------------------------------ */
 /* Timer (implemented in engine_c89/c89timer.c)                        */
@@ -186,26 +205,6 @@ struct c89_timespec {
 
 /* Like POSIX clock_gettime: fills *ts, returns 0 (or -1 on error). */
 int c89_clock_gettime(int clock_id, struct c89_timespec *ts);
-
-/* ------------------------------------------------------------------ */
-/* scanf family with C99 length modifiers (engine_c89/c89stdio.c)      */
-/* ------------------------------------------------------------------ */
-
-/* Same contract as the C99 functions, including hh, ll, j, z and t
- * length modifiers, which the Windows 98 runtime does not understand. */
-int c89_sscanf(const char *s, const char *fmt, ...);
-int c89_fscanf(FILE *f, const char *fmt, ...);
-int c89_scanf(const char *fmt, ...);
-
-/* ------------------------------------------------------------------ */
-/* snprintf family (engine_c89/c89snprintf.c)                          */
-/* ------------------------------------------------------------------ */
-
-/* C99 semantics: at most n - 1 characters and a NUL are stored, and the
- * result is the length the whole output would have had.  (MSVCRT's
- * _snprintf returns -1 on truncation and may leave no NUL.) */
-int c89_snprintf(char *buf, size_t n, const char *fmt, ...);
-int c89_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
 
 /* ------------------------------------------------------------------ */
 /* 64-bit <stdlib.h> conversions (engine_c89/c89stdlib.c)              */
@@ -239,3 +238,33 @@ int c89_isnan(double x);
 int c89_isinf(double x);
 
 #endif /* C89COMPAT_H_INCLUDED */
+
+/* ------------------------------------------------------------------ */
+/* scanf family with C99 length modifiers (engine_c89/c89stdio.c)      */
+/* ------------------------------------------------------------------ */
+
+/* Declared once <stdio.h> is in (EOF is its macro), and so on a later
+ * #include of this header too. */
+#if defined(EOF) && !defined(C89COMPAT_STDIO_)
+#define C89COMPAT_STDIO_
+
+/* Same contract as the C99 functions, including hh, ll, j, z and t
+ * length modifiers, which the Windows 98 runtime does not understand. */
+int c89_sscanf(const char *s, const char *fmt, ...);
+int c89_fscanf(FILE *f, const char *fmt, ...);
+int c89_scanf(const char *fmt, ...);
+
+/* ------------------------------------------------------------------ */
+/* snprintf family (engine_c89/c89snprintf.c)                          */
+/* ------------------------------------------------------------------ */
+
+/* C99 semantics: at most n - 1 characters and a NUL are stored, and the
+ * result is the length the whole output would have had.  (MSVCRT's
+ * _snprintf returns -1 on truncation and may leave no NUL.) */
+int c89_snprintf(char *buf, size_t n, const char *fmt, ...);
+#endif
+
+#if defined(EOF) && defined(va_start) && !defined(C89COMPAT_STDARG_)
+#define C89COMPAT_STDARG_
+int c89_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
+#endif

@@ -98,7 +98,7 @@ def explain_parse_failure(err: ToolchainError, text: str, path: str) -> None:
     if not any(d.code == PARSE for d in err.diagnostics):
         return
     extra = [Diagnostic(path, f.tok.line, f.tok.col, f.severity, f.message, UNSUPPORTED)
-             for f in c99.scan(Tokens(text)) if f.severity == "error"]
+             for f in c99.scan(Tokens(text)) if f.severity == "error" and f.what != "variadic"]
     err.diagnostics = extra + [d for d in err.diagnostics if d not in extra]
 
 

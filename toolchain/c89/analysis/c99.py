@@ -43,6 +43,7 @@ class Finding:
     tok: Tok
     severity: str
     message: str
+    what: str = ""      # "variadic": a variadic macro (the variadic pass converts active ones)
 
 
 def scan(toks: Tokens, user_names=frozenset()) -> list[Finding]:
@@ -65,7 +66,8 @@ def scan(toks: Tokens, user_names=frozenset()) -> list[Finding]:
                 if toks[j].text == "...":
                     out.append(Finding(toks[j], "error",
                                        f"variadic macro '{toks[k - 1].text}' is C99 only: use "
-                                       "a function with stdarg.h, or a fixed argument count"))
+                                       "a function with stdarg.h, or a fixed argument count",
+                                       "variadic"))
                     break
                 j += 1
     for i, t in enumerate(toks.toks):

@@ -8,8 +8,9 @@ round: the order is a priority, and each rule below says why it holds.
 
 from __future__ import annotations
 
-from . import (clock, comments, compat_include, compound_literals, declarations, designated,
-               floatmath, inactive, keywords, libcalls, longlong, stdint, strings, unsupported)
+from . import (bitfields, clock, comments, compat_include, compound_literals, declarations,
+               designated, floatmath, inactive, keywords, libcalls, longlong, macro_args,
+               stdint, strings, unsupported, variadic)
 from .base import PassContext, PassOutput, PassSpec
 
 PASSES: list[PassSpec] = [
@@ -17,12 +18,19 @@ PASSES: list[PassSpec] = [
     # at the text the user wrote, and nothing is rewritten when they find errors
     unsupported.SPEC,
     inactive.SPEC,
-    # comments first: text-level, so a line another pass moves or rewrites
+    # variadic macros first: a #define it turns into a function is replaced
+    # whole, and the other passes convert the function in the next round
+    variadic.SPEC,
+    # empty macro arguments -> 0 where that means the same: call sites only
+    macro_args.SPEC,
+    # comments next: text-level, so a line another pass moves or rewrites
     # already carries /* */ comments
     comments.SPEC,
     # keywords before the AST rewrites: a declaration moved whole (or an
     # initializer rewritten) then carries no inline/restrict/__func__
     keywords.SPEC,
+    # bit-fields: type words of struct members, which no other pass edits
+    bitfields.SPEC,
     # compound literals before designated: a literal inside a designated
     # initializer becomes a named object, and designated places plain values
     compound_literals.SPEC,

@@ -89,21 +89,36 @@ class _Pass:
 
     def _spec_words(self, i: int) -> tuple[set[str], int | None]:
         """Words of the declaration around token ``i`` and the index of the
-        declared function's name (the identifier before the first ``(``)."""
+        declared function's name (the identifier before the first ``(``).
+        For code, the lines of directives inside the declaration are
+        skipped (``#ifdef __GNUC__ / inline / #endif / static int f``)."""
         toks = self.toks
+        pp = toks[i].pp
         words = set()
+
+        def same(j: int) -> bool | None:    # None: a directive line to skip
+            if toks[j].pp == pp:
+                return True
+            return None if pp < 0 else False
+
         j = i - 1
-        while j >= 0 and toks[j].pp == toks[i].pp and toks[j].text not in _STOP_BACK:
-            words.add(toks[j].text)
+        while j >= 0 and (ok := same(j)) is not False:
+            if ok and toks[j].text in _STOP_BACK:
+                break
+            if ok:
+                words.add(toks[j].text)
             j -= 1
         j = i + 1
         name = None
-        while j < len(toks) and toks[j].pp == toks[i].pp and toks[j].text not in (";", "{", "="):
-            if toks[j].text == "(":
-                if j > 0 and toks[j - 1].kind == "id":
+        while j < len(toks) and (ok := same(j)) is not False:
+            if ok and toks[j].text in (";", "{", "="):
+                break
+            if ok and toks[j].text == "(":
+                if toks[j - 1].kind == "id" and toks[j - 1].pp == pp:
                     name = j - 1
                 break
-            words.add(toks[j].text)
+            if ok:
+                words.add(toks[j].text)
             j += 1
         return words, name
 

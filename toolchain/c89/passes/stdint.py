@@ -9,13 +9,16 @@ compat header gives them the suffix of its typedefs' widths);
 ``<stdbool.h>`` included (by the file or by any header it includes),
 ``bool``/``true``/``false``
 -> ``c89_bool``/``1``/``0`` (``_Bool`` always): note that conversion to
-``c89_bool`` does not normalise to 0/1.  ``size_t`` stays.  The include
+``c89_bool`` does not normalise to 0/1.  ``true``/``false`` in a file that
+neither includes <stdbool.h> nor declares them (a table another file
+includes) -> ``1``/``0`` too.  ``size_t`` stays.  The include
 lines themselves are removed by the compat_include pass.
 """
 
 from __future__ import annotations
 
 import os
+import re
 
 from .. import semantics
 from ..analysis.literals import literal_64
@@ -37,6 +40,7 @@ for _c in "diuxXo":
 for _c in "diuxo":
     MACROS["SCN" + _c + "64"] = "C89_SCN" + _c + "64"
 BOOL = {"bool": "c89_bool", "true": "1", "false": "0"}
+_WORD = re.compile(r"[A-Za-z_]\w*")
 
 
 def run(text: str, ctx) -> PassOutput:
@@ -52,6 +56,8 @@ def run(text: str, ctx) -> PassOutput:
     names = set(TYPES) | set(MACROS) | {"INT64_C", "UINT64_C", "_Bool"}
     if has_bool:
         names |= set(BOOL)
+    else:
+        names |= _undeclared_values(unit, user, semantics.of(unit, ast=False).file.names)
     bool_noted = False
     for i in code_ids(toks, names):
         t = toks[i]
@@ -75,6 +81,26 @@ def run(text: str, ctx) -> PassOutput:
                 bool_noted = True
                 out.diag(t, "note", "bool is now an int typedef: conversions to it no "
                                     "longer normalise to 0/1")
+    return out
+
+
+def _undeclared_values(unit, user, declared) -> set[str]:
+    """``true``/``false`` used in a file that neither declares nor defines
+    them (a table #included by a file that includes <stdbool.h>): in C89
+    they can only be <stdbool.h>'s 1 and 0, and the includer loses that
+    include.  A name the preprocessor replaces (a macro of some header)
+    is not taken."""
+    toks = unit.toks
+    out = set()
+    for name in ("true", "false"):
+        uses = [i for i in code_ids(toks, (name,)) if toks[i].pp < 0]
+        if not uses or name in user or name in declared or any(
+                d.name in ("define", "undef") and d.hash_index + 2 < len(toks)
+                and toks[d.hash_index + 2].text == name for d in toks.directives):
+            continue
+        line = unit.pp_lines.get(toks[uses[0]].line)
+        if line is not None and name in _WORD.findall(line):
+            out.add(name)
     return out
 
 

@@ -6,7 +6,6 @@ Errors (the unit fails, exit status 2):
 * C11 keywords: ``_Generic``, ``_Static_assert``, ``_Alignas``,
   ``_Alignof``, ``_Atomic``, ``_Thread_local``, ``_Noreturn``;
 * hexadecimal floating constants (``0x1.8p3``): C89 has only decimal ones;
-* variadic macros (``...``/``__VA_ARGS__`` in a ``#define``);
 * flexible array members (``int data[];`` last in a struct): the C89 idiom
   ``data[1]`` changes ``sizeof``, so the allocation sizes must be checked
   by hand;
@@ -162,7 +161,8 @@ def run(text: str, ctx) -> PassOutput:
     p = _Pass(unit)
     sem = p.sem
     for f in c99.findings(unit, sem.user_names, sem.typedef_names):
-        if conditionals.state(unit, f.tok.line) == "active":
+        # variadic macros are the variadic pass's: converted, or reported there
+        if f.what != "variadic" and conditionals.state(unit, f.tok.line) == "active":
             p.out.diag(f.tok, f.severity, f.message)
     for at, message in c99.trigraphs(text):
         p.out.diag(unit.src.line_col(at), "warning", message)
