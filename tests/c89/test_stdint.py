@@ -33,3 +33,40 @@ def test_limits_and_int64_c():
 def test_members_and_user_typedefs_untouched():
     src = "typedef int int32_t;\nstruct s { int ssize_t; };\nint32_t f(struct s *p) { return p->ssize_t; }\n"
     assert port(src) == src
+
+
+def test_type_pasted_into_a_name_renames_the_formed_name():
+    # brotli's common/platform.h: MIN_MAX(uint32_t) defines min_c89_uint32_t
+    # once its argument is renamed, so the names spelled min_uint32_t follow
+    src = ("#include <stdint.h>\n"
+           "#define MIN_MAX(T) \\\n"
+           "  static T min_ ## T(T a, T b) { return a < b ? a : b; } \\\n"
+           "  static T T ## _max(T a, T b) { return a > b ? a : b; }\n"
+           "MIN_MAX(uint32_t) MIN_MAX(uint8_t)\n"
+           "#define MIN(T, A, B) (min_ ## T((A), (B)))\n"
+           "uint32_t f(uint32_t x, uint8_t y) {\n"
+           "  (void)&uint8_t_max; (void)&min_uint8_t;\n"
+           "  return MIN(uint32_t, x, 3) + min_uint32_t(x, y) + uint32_t_max(x, 1);\n}\n")
+    assert port(src) == (
+        '#include "c89compat.h"\n'
+        "#define MIN_MAX(T) \\\n"
+        "  static T min_ ## T(T a, T b) { return a < b ? a : b; } \\\n"
+        "  static T T ## _max(T a, T b) { return a > b ? a : b; }\n"
+        "MIN_MAX(c89_uint32_t) MIN_MAX(c89_uint8_t)\n"
+        "#define MIN(T, A, B) (min_ ## T((A), (B)))\n"
+        "c89_uint32_t f(c89_uint32_t x, c89_uint8_t y) {\n"
+        "  (void)&c89_uint8_t_max; (void)&min_c89_uint8_t;\n"
+        "  return MIN(c89_uint32_t, x, 3) + min_c89_uint32_t(x, y) + c89_uint32_t_max(x, 1);\n}\n")
+
+
+def test_paste_not_renamed_without_a_renamed_argument():
+    # the argument is the file's own type, a paste with another parameter, a
+    # member, or the formed name of a type no call gives: all stay
+    src = ("#define DEF(T) static T get_ ## T(T v) { return v; }\n"
+           "#define CAT(A, B) A ## B\n"
+           "typedef int int32_t;\n"
+           "DEF(int32_t) DEF(int)\n"
+           "struct s { int get_uint8_t; };\n"
+           "int f(struct s *p) { return get_int32_t(1) + get_int(2) + p->get_uint8_t"
+           " + CAT(get_, int)(3); }\n")
+    assert port(src) == src

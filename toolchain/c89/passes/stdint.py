@@ -21,6 +21,7 @@ import os
 import re
 
 from .. import semantics
+from ..analysis import macros
 from ..analysis.literals import literal_64
 from ..analysis.names import call_parens, code_ids, included_headers, is_declarator
 from .base import PassOutput, PassSpec
@@ -59,6 +60,9 @@ def run(text: str, ctx) -> PassOutput:
     else:
         names |= _undeclared_values(unit, user, semantics.of(unit, ast=False).file.names)
     bool_noted = False
+    pasted = _pasted_names(toks, user)
+    for i in code_ids(toks, pasted):
+        edits.replace(toks[i].start, toks[i].end, pasted[toks[i].text], NAME)
     for i in code_ids(toks, names):
         t = toks[i]
         if t.text in user or is_declarator(toks, i):
@@ -81,6 +85,38 @@ def run(text: str, ctx) -> PassOutput:
                 bool_noted = True
                 out.diag(t, "note", "bool is now an int typedef: conversions to it no "
                                     "longer normalise to 0/1")
+    return out
+
+
+def _pasted_names(toks, user) -> dict[str, str]:
+    """Old spelling -> new spelling of each name a macro of the text forms by
+    pasting (``##``) a parameter whose argument, in a call in the text, is a
+    renamed type name.  The other side of the paste must be a fixed spelling
+    (not another parameter) for the formed name to be known."""
+    if "##" not in toks.text:
+        return {}
+    out: dict[str, str] = {}
+    for m in macros.definitions(toks):
+        body = m.body
+        pieces = []     # (parameter index, prefix, suffix)
+        for k, word in enumerate(body):
+            if word not in m.params:
+                continue
+            pre = body[k - 2] if k >= 2 and body[k - 1] == "##" else ""
+            post = body[k + 2] if k + 2 < len(body) and body[k + 1] == "##" else ""
+            if not (pre or post) or pre in m.params or post in m.params \
+                    or not all(_WORD.fullmatch(x) for x in (pre, post) if x):
+                continue
+            pieces.append((m.params.index(word), pre, post))
+        if not pieces:
+            continue
+        for _, _, args in macros.calls(toks, m.name):
+            for p, pre, post in pieces:
+                arg = args[p] if p < len(args) else []
+                if len(arg) != 1 or arg[0][1] not in TYPES or arg[0][1] in user:
+                    continue
+                old = arg[0][1]
+                out[pre + old + post] = pre + TYPES[old] + post
     return out
 
 
