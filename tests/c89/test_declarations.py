@@ -769,3 +769,26 @@ def test_declaration_after_the_endif_using_a_type_the_branches_define(tmp_path):
     if not have("gcc"):
         pytest.skip("gcc is needed to build the port")
     _behaves_the_same(tmp_path, src, want, [[], ["X"]])
+
+
+def test_untagged_struct_array_with_non_constant_elements_becomes_assignments():
+    # aklomp/base64's test program: struct { const char *in, *out; } vec[] = {...}
+    # whose last row is two pointer variables
+    check("static const char *mp = \"m\";\nint f(void) {\n    puts(\"x\");\n"
+          "    struct { const char *in; const char *out; } vec[] = {\n"
+          "        { \"\", \"\" },\n        { mp, mp },\n    };\n    return (int)sizeof vec;\n}\n",
+          "static const char *mp = \"m\";\nint f(void) {\n"
+          "    struct { const char *in; const char *out; } vec[2];\n    puts(\"x\");\n"
+          "    vec[0].in = \"\"; vec[0].out = \"\"; vec[1].in = mp; vec[1].out = mp;\n"
+          "    return (int)sizeof vec;\n}\n")
+
+
+def test_tag_defined_with_a_non_constant_initializer_is_an_error():
+    # hoisting would move the tag's definition; left alone it is not C89
+    src = ("int f(int a) {\n    puts(\"x\");\n    struct P { int x; } v = { a };\n"
+           "    return v.x;\n}\n")
+    with pytest.raises(ToolchainError) as ei:
+        port(src)
+    assert any("initializer of 'v' has non-constant elements, which C89 does not allow, "
+               "and its declaration defines a tag" in d.message and d.line == 3
+               for d in ei.value.diagnostics), ei.value.diagnostics

@@ -436,3 +436,47 @@ int main(void) { uint32_t x = 1; printf("%u\\n", (unsigned)x); return 0; }
 """})
     assert ported.status == 0, ported.stderr
     assert "/* for uint32_t */" in (ported.out / "c.c").read_text()
+
+
+_WORDSIZE_FILES = {
+    # aklomp/base64: codec.c includes 64/enc_loop.c only where words are 64 bits
+    "loop64.c": "uint64_t w = 0; // C99\nfor (size_t i = 0; i < n; i++) w += p[i];\n"
+                "return (unsigned)w;\n",
+    "loop32.c": "uint32_t w = 0; // C99\nfor (size_t i = 0; i < n; i++) w += p[i];\n"
+                "return (unsigned)w;\n",
+    "codec.c": '#include <stdint.h>\n#include <stddef.h>\n'
+               "unsigned sum(const unsigned char *p, size_t n) {\n"
+               '#if WIDE\n#include "loop64.c"\n#else\n#include "loop32.c"\n#endif\n}\n',
+    "main.c": '#include <stdio.h>\n#include <stddef.h>\n'
+              "unsigned sum(const unsigned char *p, size_t n);\n"
+              'int main(void) { printf("%u\\n", sum((const unsigned char *)"abc", 3)); '
+              "return 0; }\n"}
+
+
+def test_fragment_no_includer_reaches_in_this_configuration_passes_through(tmp_path):
+    """Like code in a dropped #if branch: left as it is, with a warning that
+    names the configuration and the includers."""
+    files = _WORDSIZE_FILES
+    ported = port_tree(tmp_path, files)
+    assert ported.status == 0, ported.stderr
+    assert (ported.out / "loop64.c").read_text() == files["loop64.c"]
+    assert "c89_uint32_t w = 0;" in (ported.out / "loop32.c").read_text()
+    assert re.search(r"loop64\.c: warning: not included with no -D flags by \S*codec\.c: "
+                     r"left as it is \(port it with --config naming a configuration that "
+                     r"includes it\) \[inactive\]", ported.stdout + ported.stderr), \
+        ported.stdout + ported.stderr
+    assert_same_everywhere(tmp_path, files, ported, units=["codec.c", "main.c"])
+
+
+def test_fragment_ported_in_the_configurations_that_include_it(tmp_path):
+    ported = port_tree(tmp_path, _WORDSIZE_FILES, ["--config", "", "--config", "-DWIDE=1"])
+    assert ported.status == 0, ported.stderr
+    assert "warning" not in ported.stdout + ported.stderr
+    for name, word in (("loop64.c", "c89_uint64_t"), ("loop32.c", "c89_uint32_t")):
+        text = (ported.out / name).read_text()
+        assert f"{word} w = 0;" in text and "//" not in text, text
+    for flags in ([], ["-DWIDE=1"]):
+        proc = subprocess.run(["gcc", "-std=c89", "-pedantic-errors", "-fsyntax-only",
+                               f"-I{ENGINE}", *flags, str(ported.out / "codec.c")],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr

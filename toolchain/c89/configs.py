@@ -6,6 +6,7 @@ from __future__ import annotations
 import shlex
 
 from ..diag import Diagnostic, ToolchainError
+from .frontend.includers import not_included
 from .passes.inactive import NAME as INACTIVE
 from .pipeline import PortResult, port_source
 
@@ -49,13 +50,23 @@ def port_configs(text: str, path: str, configs: list[list[str]], *, include_dirs
     cur = text
     passes: list[str] = []
     final: dict[int, list[Diagnostic]] = {}
+    dropped: dict[int, ToolchainError] = {}    # configurations where the includer skips it
     for _ in range(MAX_CONFIG_ROUNDS):
         changed = False
         for k, cfg in enumerate(configs):
+            if k in dropped:
+                continue
             try:
                 res = port_source(cur, path, include_dirs=include_dirs, defines=base + cfg,
                                   compat_header=compat_header, context=context)
             except ToolchainError as err:
+                if context is not None and not_included(err):
+                    # the includer does not include it in this configuration:
+                    # nothing to check there (the others port it)
+                    dropped[k] = err
+                    if len(dropped) == len(configs):
+                        raise
+                    continue
                 if len(configs) > 1:
                     err.message += f" (configuration {config_label(cfg)})"
                 raise
@@ -82,12 +93,13 @@ def port_configs(text: str, path: str, configs: list[list[str]], *, include_dirs
         for k in range(len(configs)):
             for d in final.get(k, []):
                 seen.setdefault(d, []).append(k)
+        active = len(configs) - len(dropped)
         for d, ks in seen.items():
             if d.code == INACTIVE:
                 # a region dropped in one configuration but seen in another is checked there
-                if len(ks) < len(configs):
+                if len(ks) < active:
                     continue
-            elif len(ks) < len(configs) and d.severity != "note":
+            elif len(ks) < active and d.severity != "note":
                 d = Diagnostic(d.path, d.line, d.col, d.severity,
                                d.message + " (configuration "
                                + ", ".join(config_label(configs[k]) for k in ks) + ")", d.code)

@@ -23,10 +23,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ..diag import ToolchainError
+from ..diag import Diagnostic, ToolchainError
 from ..runtime import RuntimeFile, by_role
 from .frontend import includers as includes
 from .configs import port_configs
+from .passes.inactive import NAME as INACTIVE
 from .pipeline import PortResult, fewer_collections, port_source
 
 # Sources are bytes: each byte is read as one character (Latin-1 maps the 256
@@ -196,11 +197,32 @@ def port_files(items: list[tuple[str, str]], *, jobs: int | None = None, include
         for n, i, _ in again:
             by_file[i].append(got[n])
         for i in sorted(later):
-            r = includes.agree(results[i], by_file[i], [items[j][0] for j in graph.contexts(i)])
+            paths = [items[j][0] for j in graph.contexts(i)]
+            if includes.entered(by_file[i]):
+                r = includes.agree(results[i], by_file[i], paths)
+            else:
+                r = _dropped(results[i], items[i][1], paths, defines, configs)
             results[i] = r
             if on_done is not None:
                 on_done(i, r)
     return results  # type: ignore[return-value]
+
+
+def _dropped(alone: FileResult, text: str, includers: list[str], defines,
+             configs) -> FileResult:
+    """A file that cannot be analysed on its own and that no includer enters
+    in the configurations ported: the preprocessor drops all of it, as it
+    drops an inactive ``#if`` branch, so it is passed through as it is with
+    the inactive pass's warning (``--config`` naming a configuration that
+    includes it ports it)."""
+    flags = " or ".join(" ".join("-D" + d for d in [*defines, *c]) or "no -D flags"
+                        for c in (configs or [[]]))
+    alone.result = PortResult(text, False, [Diagnostic(
+        alone.path, 0, 0, "warning",
+        f"not included with {flags} by {', '.join(includers)}: left as it is "
+        "(port it with --config naming a configuration that includes it)", INACTIVE)])
+    alone.error = None
+    return alone
 
 
 @dataclass

@@ -72,13 +72,25 @@ class Includers:
         return self.items[j]
 
 
+def not_included(err: ToolchainError | None) -> bool:
+    """Whether ``err`` says the includer never enters the file in this
+    configuration."""
+    return err is not None and any(d.message.startswith(NOT_INCLUDED)
+                                   for d in err.diagnostics)
+
+
+def entered(in_contexts: list) -> bool:
+    """Whether any includer enters the file (``in_contexts``: its results
+    where each includer includes it) in this configuration."""
+    return not all(not_included(r.error) for r in in_contexts)
+
+
 def agree(alone, in_contexts: list, includers: list[str]):
     """One result for a file ported where each of ``includers`` includes it
     (``in_contexts``, FileResults in that order); ``alone`` is its result on
     its own (a parse failure), kept when there is no context."""
     # the includers that do not include it in this configuration say nothing
-    keep = [k for k, r in enumerate(in_contexts) if r.error is None or not any(
-        d.message.startswith(NOT_INCLUDED) for d in r.error.diagnostics)]
+    keep = [k for k, r in enumerate(in_contexts) if not not_included(r.error)]
     if not keep:
         if alone.error is not None:
             alone.error.diagnostics.append(Diagnostic(

@@ -32,8 +32,14 @@ class Classification:
                 or isinstance(decl.type, c_ast.FuncDecl):
             return "keep"
         inner = innermost(decl.type)
-        if decl.name is None or (isinstance(inner, (c_ast.Struct, c_ast.Union)) and inner.decls is not None) \
+        if decl.name is None or (isinstance(inner, (c_ast.Struct, c_ast.Union))
+                                 and inner.decls is not None and _defines_tags(inner)) \
                 or (isinstance(inner, c_ast.Enum) and inner.values is not None):
+            if isinstance(decl.init, c_ast.InitList) \
+                    and not self.place(decl).is_constant(decl.init):
+                self.error(decl, f"initializer of '{decl.name}' has non-constant elements, "
+                                 "which C89 does not allow, and its declaration defines a "
+                                 "tag: declare the type before it, or rewrite it by hand")
             return "fallback"
         init = decl.init
         if init is None:
@@ -233,3 +239,20 @@ class Classification:
         self.error(decl, f"initializer of '{name}' has non-constant elements; C89 needs "
                          "constant aggregate initializers and only arrays/structs of "
                          "scalars are rewritten: rewrite it by hand")
+
+
+def _defines_tags(node) -> bool:
+    """Whether the type ``node`` defines a struct/union/enum tag or enumerators
+    (in itself or its members): moving such a definition to the start of the
+    block could change what a tag or a name means in between.  An untagged
+    struct of members of known types moves safely."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, c_ast.Enum) and n.values is not None:
+            return True
+        if isinstance(n, (c_ast.Struct, c_ast.Union)) and n.decls is not None \
+                and n.name is not None:
+            return True
+        stack.extend(c for _, c in n.children())
+    return False
