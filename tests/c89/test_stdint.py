@@ -70,3 +70,17 @@ def test_paste_not_renamed_without_a_renamed_argument():
            "int f(struct s *p) { return get_int32_t(1) + get_int(2) + p->get_uint8_t"
            " + CAT(get_, int)(3); }\n")
     assert port(src) == src
+
+
+def test_name_pasted_in_an_included_header_is_renamed_in_the_includer(tmp_path):
+    (tmp_path / "minmax.h").write_text(
+        "#include <stdint.h>\n"
+        "#define MIN_MAX(T) static T min_ ## T(T a, T b) { return a < b ? a : b; }\n"
+        "MIN_MAX(uint32_t)\n")
+    src = '#include "minmax.h"\nint f(int x) { return (int)min_uint32_t(x, 3) + (int)min_int(x, 1); }\n'
+    out = port(src, str(tmp_path / "m.c"))
+    assert "min_c89_uint32_t(x, 3)" in out and "min_int(x, 1)" in out
+    # the header as ported calls MIN_MAX(c89_uint32_t): the includer's port is its fixed point
+    (tmp_path / "minmax.h").write_text(port((tmp_path / "minmax.h").read_text(),
+                                            str(tmp_path / "minmax.h")))
+    assert port(out, str(tmp_path / "m.c")) == out

@@ -13,14 +13,25 @@ compat header gives them the suffix of its typedefs' widths);
 neither includes <stdbool.h> nor declares them (a table another file
 includes) -> ``1``/``0`` too.  ``size_t`` stays.  The include
 lines themselves are removed by the compat_include pass.
+
+A type name given to a macro that pastes it into a name
+(``#define MIN_MAX(T) T min_ ## T(T a, T b)`` called as
+``MIN_MAX(uint32_t)``) forms ``min_c89_uint32_t`` once renamed: the
+identifiers spelled as the old paste (``min_uint32_t``) are renamed with
+it, in the text that calls the macro and in the files that include it (the
+headers the preprocessor reads for a text are searched for such macros and
+calls when the text names an identifier that holds a type name and more).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 
 from .. import semantics
+from ..ctok import Tokens
+from ..frontend.preprocess import ANALYSIS_INCLUDE, FAKE_LIBC
 from ..analysis import macros
 from ..analysis.literals import literal_64
 from ..analysis.names import call_parens, code_ids, included_headers, is_declarator
@@ -42,6 +53,11 @@ for _c in "diuxo":
     MACROS["SCN" + _c + "64"] = "C89_SCN" + _c + "64"
 BOOL = {"bool": "c89_bool", "true": "1", "false": "0"}
 _WORD = re.compile(r"[A-Za-z_]\w*")
+_TYPE_NAMES = "|".join(sorted(TYPES, key=len, reverse=True))
+# an identifier that holds a type name and more (a name a paste may form)
+_MAY_BE_PASTED = re.compile(rf"\w(?:{_TYPE_NAMES})|(?:{_TYPE_NAMES})\w")
+# the analysis' own headers: no project macros there
+_NOT_PROJECT = tuple(d for d in (FAKE_LIBC, ANALYSIS_INCLUDE) if d)
 
 
 def run(text: str, ctx) -> PassOutput:
@@ -61,6 +77,12 @@ def run(text: str, ctx) -> PassOutput:
         names |= _undeclared_values(unit, user, semantics.of(unit, ast=False).file.names)
     bool_noted = False
     pasted = _pasted_names(toks, user)
+    if _MAY_BE_PASTED.search(text):
+        for f in sorted(unit.pp_files):
+            if f != unit.path and not f.startswith(_NOT_PROJECT):
+                got = _header_tokens(f)
+                if got is not None:
+                    pasted.update(_pasted_names(got, user))
     for i in code_ids(toks, pasted):
         edits.replace(toks[i].start, toks[i].end, pasted[toks[i].text], NAME)
     for i in code_ids(toks, names):
@@ -86,6 +108,26 @@ def run(text: str, ctx) -> PassOutput:
                 out.diag(t, "note", "bool is now an int typedef: conversions to it no "
                                     "longer normalise to 0/1")
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _read_tokens(path: str, stamp: tuple[int, int]) -> Tokens | None:
+    try:
+        with open(path, encoding="latin-1", newline="") as f:
+            text = f.read()
+    except OSError:
+        return None
+    return Tokens(text) if "##" in text else None
+
+
+def _header_tokens(path: str) -> Tokens | None:
+    """The tokens of a header the preprocessor read, as the file is on disk
+    (None: unreadable, or no ``##`` in it)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return _read_tokens(path, (st.st_mtime_ns, st.st_size))
 
 
 def _pasted_names(toks, user) -> dict[str, str]:
