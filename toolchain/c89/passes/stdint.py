@@ -54,8 +54,7 @@ for _c in "diuxo":
 BOOL = {"bool": "c89_bool", "true": "1", "false": "0"}
 _WORD = re.compile(r"[A-Za-z_]\w*")
 _TYPE_NAMES = "|".join(sorted(TYPES, key=len, reverse=True))
-# an identifier that holds a type name and more (a name a paste may form)
-_MAY_BE_PASTED = re.compile(rf"\w(?:{_TYPE_NAMES})|(?:{_TYPE_NAMES})\w")
+_TYPE_IN = re.compile(_TYPE_NAMES)
 # the analysis' own headers: no project macros there
 _NOT_PROJECT = tuple(d for d in (FAKE_LIBC, ANALYSIS_INCLUDE) if d)
 
@@ -77,7 +76,7 @@ def run(text: str, ctx) -> PassOutput:
         names |= _undeclared_values(unit, user, semantics.of(unit, ast=False).file.names)
     bool_noted = False
     pasted = _pasted_names(toks, user)
-    if _MAY_BE_PASTED.search(text):
+    if _may_be_pasted(toks):
         for f in sorted(unit.pp_files):
             if f != unit.path and not f.startswith(_NOT_PROJECT):
                 got = _header_tokens(f)
@@ -108,6 +107,13 @@ def run(text: str, ctx) -> PassOutput:
                 out.diag(t, "note", "bool is now an int typedef: conversions to it no "
                                     "longer normalise to 0/1")
     return out
+
+
+def _may_be_pasted(toks) -> bool:
+    """Whether the text names an identifier that holds a type name and more
+    (a name a paste may form)."""
+    return any("_t" in name and name not in TYPES and _TYPE_IN.search(name)
+               for name in toks.id_index)
 
 
 @functools.lru_cache(maxsize=256)
