@@ -32,6 +32,7 @@ from pycparser import c_ast
 from .. import semantics
 from ..analysis import conditionals
 from ..analysis.initializers import Aggregate, InitError, Resolver, Value
+from ..analysis.names import FreshNames
 from ..analysis.walks import nodes, walk_cached
 from .base import PassOutput, PassSpec
 
@@ -105,8 +106,7 @@ class _Pass:
         self.out = PassOutput.of(NAME, unit.text, unit)
         self.edits = self.out.edits
         self.sem = semantics.of(unit)
-        self.counter = 0
-        self._used: set[str] | None = None
+        self.names = FreshNames(unit.toks, "c89str")
 
     # -- finding the runs ------------------------------------------------------------
     def runs(self) -> list[tuple[int, int]]:
@@ -184,7 +184,7 @@ class _Pass:
                 vals = vals + [0]
             self.edits.replace(start, end, self.brace_list(vals, indent), NAME)
             return
-        name = self.new_name()
+        name = self.names.new()
         decl = f"static char {name}[] = {self.brace_list(vals + [0], '')};\n"
         self.edits.insert(self.definition_start(ext), decl, NAME)
         self.edits.replace(start, end, name, NAME)
@@ -250,20 +250,6 @@ class _Pass:
         return lb if lb is not None and toks[lb].text == "{" else None
 
     # -- text --------------------------------------------------------------------------------
-    @property
-    def used(self) -> set[str]:
-        if self._used is None:
-            self._used = {t.text for t in self.toks.toks if t.kind == "id"}
-        return self._used
-
-    def new_name(self) -> str:
-        while True:
-            self.counter += 1
-            name = f"c89str{self.counter}"
-            if name not in self.used:
-                self.used.add(name)
-                return name
-
     def definition_start(self, ext) -> int:
         """Offset where the top-level declaration or definition ``ext``
         starts (its line, when only blanks come before it there)."""
