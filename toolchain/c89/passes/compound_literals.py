@@ -26,11 +26,10 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from .. import semantics
 from ..analysis.initializers import Aggregate, InitError, Resolver, assignments, is_aggregate
 from ..analysis.names import FreshNames
 from ..analysis.walks import nodes, walk_cached
-from .base import PassOutput, PassSpec
+from .base import PassOutput, PassSpec, UnitPass
 
 NAME = "compound_literals"
 MAX_ASSIGN = 256
@@ -42,14 +41,11 @@ def _literals_in(ext) -> list:
     return [n for n in nodes(ext) if isinstance(n, c_ast.CompoundLiteral)]
 
 
-class _Pass:
+class _Pass(UnitPass):
+    name = NAME
+
     def __init__(self, unit):
-        self.u = unit
-        self.toks = unit.toks
-        self.text = unit.text
-        self.sem = semantics.of(unit)
-        self.out = PassOutput.of(NAME, unit.text, unit)
-        self.edits = self.out.edits
+        super().__init__(unit)
         self.names = FreshNames(unit.toks, "c89cl_")
         self.here = self.sem.at()       # where the literal being rewritten is
         self.r = Resolver(unit, self.here, MAX_ASSIGN)

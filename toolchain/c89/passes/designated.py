@@ -23,11 +23,10 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from .. import semantics
 from ..analysis.initializers import Aggregate, InitError, Resolver, has_designator, \
     is_aggregate, zero_of
 from ..analysis.walks import body_nodes, walk_cached
-from .base import PassOutput, PassSpec
+from .base import PassOutput, PassSpec, UnitPass
 
 NAME = "designated"
 MAX_ZEROS = 10000
@@ -40,14 +39,8 @@ def _designated_decls(fd) -> list:
             and isinstance(n.init, c_ast.InitList) and has_designator(n.init)]
 
 
-class _Pass:
-    def __init__(self, unit):
-        self.u = unit
-        self.toks = unit.toks
-        self.text = unit.text
-        self.sem = semantics.of(unit)
-        self.out = PassOutput.of(NAME, unit.text, unit)
-        self.edits = self.out.edits
+class _Pass(UnitPass):
+    name = NAME
 
     # -- emitting -----------------------------------------------------------------------
     def emit_top(self, r: Resolver, agg: Aggregate, lb: int, top_items) -> str:

@@ -29,12 +29,11 @@ import re
 
 from pycparser import c_ast
 
-from .. import semantics
 from ..analysis import conditionals
 from ..analysis.initializers import Aggregate, InitError, Resolver, Value
 from ..analysis.names import FreshNames
 from ..analysis.walks import nodes, walk_cached
-from .base import PassOutput, PassSpec
+from .base import PassOutput, PassSpec, UnitPass
 
 NAME = "strings"
 LIMIT = 509
@@ -98,14 +97,11 @@ def _constants(ext) -> list:
     return [n for n in nodes(ext) if isinstance(n, c_ast.Constant) and n.type == "string"]
 
 
-class _Pass:
+class _Pass(UnitPass):
+    name = NAME
+
     def __init__(self, unit):
-        self.u = unit
-        self.toks = unit.toks
-        self.text = unit.text
-        self.out = PassOutput.of(NAME, unit.text, unit)
-        self.edits = self.out.edits
-        self.sem = semantics.of(unit)
+        super().__init__(unit)
         self.names = FreshNames(unit.toks, "c89str")
 
     # -- finding the runs ------------------------------------------------------------

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from ... import semantics
 from ...frontend.origin import TEXT, UNKNOWN
 from ...source import EditList
-from ..base import PassOutput
+from ..base import UnitPass
 from .syntax import SPEC_KW, TAG_KW, innermost
 
 NAME = "declarations"
@@ -27,19 +26,17 @@ class Group:
         self.macro = None       # name of the macro whose expansion wrote it
 
 
-class Core:
+class Core(UnitPass):
     """State, errors, origins and token extents (the other parts of the
     pass build on these)."""
 
+    name = NAME
+
     def __init__(self, unit):
-        self.u = unit
-        self.toks = unit.toks
-        self.text = unit.text
-        self.out = PassOutput.of(NAME, unit.text, unit)
+        super().__init__(unit)
         self.edits = EditList(unit.text)   # the edits of the block being rewritten
         self.has_labels = False
         self.sizes: dict[int, int] = {}     # id(decl) -> length its initializer gave it
-        self.sem = semantics.of(unit)
         self.fd = None                      # the function being rewritten
 
     # -- errors -----------------------------------------------------------
