@@ -90,7 +90,9 @@ class BlockRewrite:
                 for f in for_decls(node):
                     self.wrap_for(f)
 
-    def wrap_for(self, f: c_ast.For) -> None:
+    def for_header(self, f: c_ast.For) -> Group:
+        """The declaration group of a for-loop header, once checked: not
+        written by a macro, no variable-length array."""
         p = self.p
         decls = f.init.decls
         dw, tok = p.decl_where(decls[0])
@@ -101,6 +103,12 @@ class BlockRewrite:
         g = p.group_of(decls)
         for d in decls:
             p.check_vla(d)
+        return g
+
+    def wrap_for(self, f: c_ast.For) -> None:
+        p = self.p
+        decls = f.init.decls
+        g = self.for_header(f)
         assigns, parts = [], []
         for k, d in enumerate(decls):
             dtext, itext, _, _ = p.split_decl(g, k)
@@ -328,14 +336,7 @@ class BlockRewrite:
         ...)``, or the loop alone wrapped in a block."""
         p = self.p
         decls = f.init.decls
-        dw, tok = p.decl_where(decls[0])
-        if dw == MACRO:
-            p.error(f, f"declaration of '{decls[0].name}' in a for-loop header written by "
-                       f"macro '{p.macro_name(tok)}': C89 has none and the macro "
-                       "definition must be changed by hand")
-        g = p.group_of(decls)
-        for d in decls:
-            p.check_vla(d)
+        g = self.for_header(f)
         modes = [p.classify(d) for d in decls]
         at = self.hoist_point(g.start)
         conflict = any(m not in ("split", "ok") for m in modes) or at is None
