@@ -105,16 +105,22 @@ class BlockRewrite:
             p.check_vla(d)
         return g
 
+    def for_parts(self, g: Group) -> tuple[list[str], list[str]]:
+        """(declarator texts, ``name = value`` assignments) of a for-loop
+        header's declarations."""
+        parts, assigns = [], []
+        for k, d in enumerate(g.decls):
+            dtext, itext, _, _ = self.p.split_decl(g, k)
+            parts.append(dtext)
+            if itext is not None:
+                assigns.append(f"{d.name} = {itext}")
+        return parts, assigns
+
     def wrap_for(self, f: c_ast.For) -> None:
         p = self.p
         decls = f.init.decls
         g = self.for_header(f)
-        assigns, parts = [], []
-        for k, d in enumerate(decls):
-            dtext, itext, _, _ = p.split_decl(g, k)
-            parts.append(dtext)
-            if itext is not None:
-                assigns.append(f"{d.name} = {itext}")
+        parts, assigns = self.for_parts(g)
         self.wrap_loop(f, g, [p.classify(d) for d in decls], parts, assigns)
 
     # -- the block's items ------------------------------------------------------------
@@ -362,12 +368,7 @@ class BlockRewrite:
             # the branch it starts in, else hoisted as before)
             _, end, _, opening = p.loop_span(f)
             conflict = same(p.branches_at(opening), p.branches_at(end))
-        assigns, parts = [], []
-        for k, d in enumerate(decls):
-            dtext, itext, _, _ = p.split_decl(g, k)
-            parts.append(dtext)
-            if itext is not None:
-                assigns.append(f"{d.name} = {itext}")
+        parts, assigns = self.for_parts(g)
         if conflict:
             self.wrap_loop(f, g, modes, parts, assigns)
             return True
