@@ -30,6 +30,7 @@ import re
 from pycparser import c_ast
 
 from ..analysis import conditionals
+from ..analysis.extents import init_equals
 from ..analysis.initializers import Aggregate, InitError, Resolver, Value
 from ..analysis.names import FreshNames
 from ..analysis.walks import nodes, walk_cached
@@ -235,13 +236,9 @@ class _Pass(UnitPass):
         i = self.u.text_tok(decl, decl.name) if decl.name else None
         if i is None:
             return None
-        j = i + 1
-        while j < len(toks) and toks[j].text != "=":
-            if toks[j].text in ("[", "(") and j in toks.match:
-                j = toks.match[j]
-            elif toks[j].text in (";", ",", "{"):
-                return None
-            j += 1
+        j = init_equals(toks, i)
+        if j is None:
+            return None
         lb = toks.next_code(j) if j < len(toks) else None
         return lb if lb is not None and toks[lb].text == "{" else None
 
