@@ -5,7 +5,7 @@
 ``libc``          the C library names the port knows (float math, C99-only math)
 ``names``         name tables: what the program defines, identifier uses, calls
 ``walks``         cached walks over the (shared, cached) AST of a chunk
-``extents``       token extents of expressions, statements and function bodies
+``extents``       token extents of expressions, initializers and function bodies
 ``literals``      integer literals: values, 64-bit forms
 ``constants``     constant expressions: values, C89 initializer constants
 ``initializers``  brace initializers resolved against their type

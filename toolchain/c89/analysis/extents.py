@@ -1,4 +1,5 @@
-"""Token extents: where an expression ends, where each function body is."""
+"""Token extents: where an expression ends, where a declarator's initializer
+starts, where each function body is."""
 
 from __future__ import annotations
 
@@ -25,6 +26,20 @@ def expr_end(toks, i: int) -> int:
             depth -= 1
         elif depth == 0 and t.text in (",", ";"):
             return j
+        j += 1
+    return j
+
+
+def init_equals(toks, i: int) -> int | None:
+    """Token of the ``=`` after the declarator whose name is token ``i``
+    (its array bounds and parameter lists skipped); ``len(toks)`` when the
+    text ends first, None when a ``;``, ``,`` or ``{`` comes first."""
+    j = i + 1
+    while j < len(toks) and toks[j].text != "=":
+        if toks[j].text in ("[", "(") and j in toks.match:
+            j = toks.match[j]
+        elif toks[j].text in (";", ",", "{"):
+            return None
         j += 1
     return j
 

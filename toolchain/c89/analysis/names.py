@@ -17,6 +17,25 @@ def code_ids(toks: Tokens, names) -> list[int]:
     return [i for i in sorted(set(hits)) if ctx[i] and not toks.is_member(i)]
 
 
+class FreshNames:
+    """New identifiers ``<prefix>1``, ``<prefix>2``, ...: each one spelled by
+    no identifier token of the text and not given out before."""
+
+    def __init__(self, toks: Tokens, prefix: str):
+        self.toks = toks
+        self.prefix = prefix
+        self.counter = 0
+        self.given: set[str] = set()
+
+    def new(self) -> str:
+        while True:
+            self.counter += 1
+            name = f"{self.prefix}{self.counter}"
+            if name not in self.given and name not in self.toks.id_index:
+                self.given.add(name)
+                return name
+
+
 def call_parens(toks: Tokens, i: int) -> tuple[int, int] | None:
     """``(`` and matching ``)`` of a call whose name is token ``i``."""
     j = i + 1

@@ -28,6 +28,7 @@ from typing import Callable
 from pycparser import c_ast
 
 from ...diag import Diagnostic
+from .. import semantics
 from ..ctok import Tok
 from ..source import EditList
 
@@ -107,6 +108,21 @@ class PassOutput:
                 return t.line, t.col
             return (at.coord.line if at.coord is not None else 0), 0
         raise TypeError(f"cannot place a diagnostic at {at!r}")
+
+
+class UnitPass:
+    """What a pass working on one analysed unit starts from: the unit
+    (``u``), its tokens and text, its semantics, and its output with the
+    edits.  A subclass sets ``name`` to the pass's name."""
+    name = ""
+
+    def __init__(self, unit):
+        self.u = unit
+        self.toks = unit.toks
+        self.text = unit.text
+        self.sem = semantics.of(unit)
+        self.out = PassOutput.of(self.name, unit.text, unit)
+        self.edits = self.out.edits
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,8 @@ import os
 
 from pycparser import c_ast
 
-from .. import semantics
 from ..analysis.layout import ABIS, Member, same_everywhere
-from .base import PassOutput, PassSpec
+from .base import PassOutput, PassSpec, UnitPass
 
 NAME = "bitfields"
 
@@ -46,12 +45,12 @@ class _Refused(Exception):
     pass
 
 
-class _Pass:
+class _Pass(UnitPass):
+    name = NAME
+
     def __init__(self, unit):
-        self.u = unit
-        self.sem = semantics.of(unit)
+        super().__init__(unit)
         self.here = self.sem.at()
-        self.out = PassOutput.of(NAME, unit.text, unit)
         self.fake = os.path.normcase(_fake_libc())
 
     # -- types --------------------------------------------------------------

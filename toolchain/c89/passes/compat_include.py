@@ -61,15 +61,21 @@ def run(text: str, ctx) -> PassOutput:
     for d in removable:
         if d is not anchor:
             _drop(toks, d, edits)
+    if anchor is not None and anchor.hash_index in removed:
+        _drop(toks, anchor, edits, line)
+    else:
+        _insert_line(edits, text, anchor, line)
+    return out
+
+
+def _insert_line(edits, text: str, anchor, line: str) -> None:
+    """Insert ``line`` after the directive ``anchor`` (None: at the top)."""
     if anchor is None:
         edits.insert(0, line + "\n", NAME)
-    elif anchor.hash_index in removed:
-        _drop(toks, anchor, edits, line)
     elif anchor.end >= len(text):
         edits.insert(len(text), "\n" + line + "\n", NAME)
     else:
         edits.insert(anchor.end + 1, line + "\n", NAME)
-    return out
 
 
 def _anchor(toks, conds):
@@ -123,13 +129,7 @@ def _header(toks, conds, removable, has, line, out) -> PassOutput:
             has = True
     if has:
         return out
-    text = toks.text
-    if anchor is None:
-        edits.insert(0, line + "\n", NAME)
-    elif anchor.end >= len(text):
-        edits.insert(len(text), "\n" + line + "\n", NAME)
-    else:
-        edits.insert(anchor.end + 1, line + "\n", NAME)
+    _insert_line(edits, toks.text, anchor, line)
     return out
 
 

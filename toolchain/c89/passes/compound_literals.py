@@ -26,10 +26,10 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from .. import semantics
 from ..analysis.initializers import Aggregate, InitError, Resolver, assignments, is_aggregate
+from ..analysis.names import FreshNames
 from ..analysis.walks import nodes, walk_cached
-from .base import PassOutput, PassSpec
+from .base import PassOutput, PassSpec, UnitPass
 
 NAME = "compound_literals"
 MAX_ASSIGN = 256
@@ -41,33 +41,14 @@ def _literals_in(ext) -> list:
     return [n for n in nodes(ext) if isinstance(n, c_ast.CompoundLiteral)]
 
 
-class _Pass:
+class _Pass(UnitPass):
+    name = NAME
+
     def __init__(self, unit):
-        self.u = unit
-        self.toks = unit.toks
-        self.text = unit.text
-        self.sem = semantics.of(unit)
-        self.out = PassOutput.of(NAME, unit.text, unit)
-        self.edits = self.out.edits
-        self._used: set[str] | None = None
-        self.counter = 0
+        super().__init__(unit)
+        self.names = FreshNames(unit.toks, "c89cl_")
         self.here = self.sem.at()       # where the literal being rewritten is
         self.r = Resolver(unit, self.here, MAX_ASSIGN)
-
-    @property
-    def used(self) -> set[str]:
-        """Every identifier of the text (fresh names avoid them)."""
-        if self._used is None:
-            self._used = {t.text for t in self.toks.toks if t.kind == "id"}
-        return self._used
-
-    def new_name(self) -> str:
-        while True:
-            self.counter += 1
-            name = f"c89cl_{self.counter}"
-            if name not in self.used:
-                self.used.add(name)
-                return name
 
     # -- finding literals -----------------------------------------------------------
     def literals(self):
@@ -111,7 +92,7 @@ class _Pass:
         self.here = self.sem.at(lit, func)
         self.r = Resolver(self.u, self.here, MAX_ASSIGN)
         ty = lit.type.type
-        name = self.new_name()
+        name = self.names.new()
         if func is None:
             decl = "static " + self.declaration(type_toks, name) + " = " + self.r.span(lb, rb + 1) + ";"
             self.insert_before_statement(lp, decl)

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from .. import semantics
+from ..analysis.extents import init_equals
 from ..analysis.initializers import Aggregate, InitError, Resolver, has_designator, \
     is_aggregate, zero_of
 from ..analysis.walks import body_nodes, walk_cached
-from .base import PassOutput, PassSpec
+from .base import PassOutput, PassSpec, UnitPass
 
 NAME = "designated"
 MAX_ZEROS = 10000
@@ -40,14 +40,8 @@ def _designated_decls(fd) -> list:
             and isinstance(n.init, c_ast.InitList) and has_designator(n.init)]
 
 
-class _Pass:
-    def __init__(self, unit):
-        self.u = unit
-        self.toks = unit.toks
-        self.text = unit.text
-        self.sem = semantics.of(unit)
-        self.out = PassOutput.of(NAME, unit.text, unit)
-        self.edits = self.out.edits
+class _Pass(UnitPass):
+    name = NAME
 
     # -- emitting -----------------------------------------------------------------------
     def emit_top(self, r: Resolver, agg: Aggregate, lb: int, top_items) -> str:
@@ -114,13 +108,9 @@ class _Pass:
         i = self.u.text_tok(decl, decl.name)
         if i is None:
             raise InitError(f"cannot find the declaration of '{decl.name}' in the text", decl)
-        j = i + 1
-        while j < len(toks) and toks[j].text != "=":
-            if toks[j].text in ("[", "(") and j in toks.match:
-                j = toks.match[j]
-            elif toks[j].text in (";", ",", "{"):
-                raise InitError(f"cannot find the initializer of '{decl.name}'", decl)
-            j += 1
+        j = init_equals(toks, i)
+        if j is None:
+            raise InitError(f"cannot find the initializer of '{decl.name}'", decl)
         lb = j + 1
         if lb >= len(toks) or toks[lb].text != "{" or lb not in toks.match:
             raise InitError(f"cannot find the initializer of '{decl.name}' (made by a macro?)", decl)

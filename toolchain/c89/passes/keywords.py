@@ -25,12 +25,11 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from .. import semantics
 from ..analysis.extents import expr_end, func_ranges
 from ..analysis.names import code_ids
 from ..analysis.walks import body_nodes, walk_cached
 from ..source import EditList
-from .base import PassOutput, PassSpec
+from .base import PassOutput, PassSpec, UnitPass
 
 NAME = "keywords"
 
@@ -57,14 +56,11 @@ def _delete_word(text: str, edits: EditList, start: int, end: int) -> None:
         edits.delete(start, end, NAME)
 
 
-class _Pass:
+class _Pass(UnitPass):
+    name = NAME
+
     def __init__(self, unit):
-        self.u = unit
-        self.toks = unit.toks
-        self.text = unit.text
-        self.out = PassOutput.of(NAME, unit.text, unit)
-        self.edits = self.out.edits
-        self.sem = semantics.of(unit)
+        super().__init__(unit)
         self.here = self.sem.at()
         self._kinds: dict[int, tuple] = {}
         self._params: dict[int, tuple] = {}

@@ -29,11 +29,12 @@ import re
 
 from pycparser import c_ast
 
-from .. import semantics
 from ..analysis import conditionals
+from ..analysis.extents import init_equals
 from ..analysis.initializers import Aggregate, InitError, Resolver, Value
+from ..analysis.names import FreshNames
 from ..analysis.walks import nodes, walk_cached
-from .base import PassOutput, PassSpec
+from .base import PassOutput, PassSpec, UnitPass
 
 NAME = "strings"
 LIMIT = 509
@@ -97,16 +98,12 @@ def _constants(ext) -> list:
     return [n for n in nodes(ext) if isinstance(n, c_ast.Constant) and n.type == "string"]
 
 
-class _Pass:
+class _Pass(UnitPass):
+    name = NAME
+
     def __init__(self, unit):
-        self.u = unit
-        self.toks = unit.toks
-        self.text = unit.text
-        self.out = PassOutput.of(NAME, unit.text, unit)
-        self.edits = self.out.edits
-        self.sem = semantics.of(unit)
-        self.counter = 0
-        self._used: set[str] | None = None
+        super().__init__(unit)
+        self.names = FreshNames(unit.toks, "c89str")
 
     # -- finding the runs ------------------------------------------------------------
     def runs(self) -> list[tuple[int, int]]:
@@ -184,7 +181,7 @@ class _Pass:
                 vals = vals + [0]
             self.edits.replace(start, end, self.brace_list(vals, indent), NAME)
             return
-        name = self.new_name()
+        name = self.names.new()
         decl = f"static char {name}[] = {self.brace_list(vals + [0], '')};\n"
         self.edits.insert(self.definition_start(ext), decl, NAME)
         self.edits.replace(start, end, name, NAME)
@@ -239,31 +236,13 @@ class _Pass:
         i = self.u.text_tok(decl, decl.name) if decl.name else None
         if i is None:
             return None
-        j = i + 1
-        while j < len(toks) and toks[j].text != "=":
-            if toks[j].text in ("[", "(") and j in toks.match:
-                j = toks.match[j]
-            elif toks[j].text in (";", ",", "{"):
-                return None
-            j += 1
+        j = init_equals(toks, i)
+        if j is None:
+            return None
         lb = toks.next_code(j) if j < len(toks) else None
         return lb if lb is not None and toks[lb].text == "{" else None
 
     # -- text --------------------------------------------------------------------------------
-    @property
-    def used(self) -> set[str]:
-        if self._used is None:
-            self._used = {t.text for t in self.toks.toks if t.kind == "id"}
-        return self._used
-
-    def new_name(self) -> str:
-        while True:
-            self.counter += 1
-            name = f"c89str{self.counter}"
-            if name not in self.used:
-                self.used.add(name)
-                return name
-
     def definition_start(self, ext) -> int:
         """Offset where the top-level declaration or definition ``ext``
         starts (its line, when only blanks come before it there)."""

@@ -38,19 +38,15 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from .. import semantics
 from ..analysis import c99, conditionals
 from ..analysis.names import code_ids
-from .base import PassOutput, PassSpec
+from .base import PassOutput, PassSpec, UnitPass
 
 NAME = "unsupported"
 
 
-class _Pass:
-    def __init__(self, unit):
-        self.u = unit
-        self.out = PassOutput.of(NAME, unit.text, unit)
-        self.sem = semantics.of(unit)
+class _Pass(UnitPass):
+    name = NAME
 
     def ast_checks(self) -> None:
         u = self.u

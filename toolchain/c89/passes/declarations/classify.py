@@ -89,20 +89,8 @@ class Classification:
         end = toks.find_semicolon(i)
         if end is None:
             return None
-        depth = 0
-        for j in range(i, end):
-            t = toks[j]
-            if t.pp >= 0:
-                continue
-            if t.text in "([{":
-                depth += 1
-            elif t.text in ")]}":
-                depth -= 1
-            elif depth == 0 and t.text in (",", ";"):
-                return None
-            elif depth == 0 and t.text == "=":
-                return toks.next_code(j)
-        return None
+        j = self.first_top_level(i, end, ("=", ",", ";"))
+        return toks.next_code(j) if j is not None and toks[j].text == "=" else None
 
     def init_macro(self, decl) -> str | None:
         """Name of the macro whose expansion is the initializer of ``decl``

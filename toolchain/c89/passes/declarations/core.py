@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from ... import semantics
 from ...frontend.origin import TEXT, UNKNOWN
 from ...source import EditList
-from ..base import PassOutput
+from ..base import UnitPass
 from .syntax import SPEC_KW, TAG_KW, innermost
 
 NAME = "declarations"
@@ -27,19 +26,17 @@ class Group:
         self.macro = None       # name of the macro whose expansion wrote it
 
 
-class Core:
+class Core(UnitPass):
     """State, errors, origins and token extents (the other parts of the
     pass build on these)."""
 
+    name = NAME
+
     def __init__(self, unit):
-        self.u = unit
-        self.toks = unit.toks
-        self.text = unit.text
-        self.out = PassOutput.of(NAME, unit.text, unit)
+        super().__init__(unit)
         self.edits = EditList(unit.text)   # the edits of the block being rewritten
         self.has_labels = False
         self.sizes: dict[int, int] = {}     # id(decl) -> length its initializer gave it
-        self.sem = semantics.of(unit)
         self.fd = None                      # the function being rewritten
 
     # -- errors -----------------------------------------------------------
@@ -143,6 +140,22 @@ class Core:
             return ""
         return self.text[self.toks[a].start:self.toks[b - 1].end]
 
+    def first_top_level(self, a: int, b: int, texts) -> int | None:
+        """Index of the first token in [a, b) spelled as one of ``texts``
+        outside brackets (directive lines skipped), or None."""
+        depth = 0
+        for j in range(a, b):
+            t = self.toks[j]
+            if t.pp >= 0:
+                continue
+            if t.text in "([{":
+                depth += 1
+            elif t.text in ")]}":
+                depth -= 1
+            elif depth == 0 and t.text in texts:
+                return j
+        return None
+
     def group_of(self, decls) -> Group:
         first = self.need(self.decl_name_tok(decls[0]), decls[0], f"declaration of '{decls[0].name}'")
         start = self.stmt_start(first)
@@ -179,19 +192,7 @@ class Core:
         a, b = g.segs[k]
         if k == 0:
             a = g.spec_end
-        eq = None
-        depth = 0
-        for j in range(a, b):
-            t = self.toks[j]
-            if t.pp >= 0:
-                continue
-            if t.text in "([{":
-                depth += 1
-            elif t.text in ")]}":
-                depth -= 1
-            elif t.text == "=" and depth == 0:
-                eq = j
-                break
+        eq = self.first_top_level(a, b, ("=",))
         if eq is None:
             return self.tok_text(a, b), None, b, b
         return self.tok_text(a, eq), self.tok_text(eq + 1, b), eq + 1, b

@@ -90,7 +90,9 @@ class BlockRewrite:
                 for f in for_decls(node):
                     self.wrap_for(f)
 
-    def wrap_for(self, f: c_ast.For) -> None:
+    def for_header(self, f: c_ast.For) -> Group:
+        """The declaration group of a for-loop header, once checked: not
+        written by a macro, no variable-length array."""
         p = self.p
         decls = f.init.decls
         dw, tok = p.decl_where(decls[0])
@@ -101,12 +103,24 @@ class BlockRewrite:
         g = p.group_of(decls)
         for d in decls:
             p.check_vla(d)
-        assigns, parts = [], []
-        for k, d in enumerate(decls):
-            dtext, itext, _, _ = p.split_decl(g, k)
+        return g
+
+    def for_parts(self, g: Group) -> tuple[list[str], list[str]]:
+        """(declarator texts, ``name = value`` assignments) of a for-loop
+        header's declarations."""
+        parts, assigns = [], []
+        for k, d in enumerate(g.decls):
+            dtext, itext, _, _ = self.p.split_decl(g, k)
             parts.append(dtext)
             if itext is not None:
                 assigns.append(f"{d.name} = {itext}")
+        return parts, assigns
+
+    def wrap_for(self, f: c_ast.For) -> None:
+        p = self.p
+        decls = f.init.decls
+        g = self.for_header(f)
+        parts, assigns = self.for_parts(g)
         self.wrap_loop(f, g, [p.classify(d) for d in decls], parts, assigns)
 
     # -- the block's items ------------------------------------------------------------
@@ -328,14 +342,7 @@ class BlockRewrite:
         ...)``, or the loop alone wrapped in a block."""
         p = self.p
         decls = f.init.decls
-        dw, tok = p.decl_where(decls[0])
-        if dw == MACRO:
-            p.error(f, f"declaration of '{decls[0].name}' in a for-loop header written by "
-                       f"macro '{p.macro_name(tok)}': C89 has none and the macro "
-                       "definition must be changed by hand")
-        g = p.group_of(decls)
-        for d in decls:
-            p.check_vla(d)
+        g = self.for_header(f)
         modes = [p.classify(d) for d in decls]
         at = self.hoist_point(g.start)
         conflict = any(m not in ("split", "ok") for m in modes) or at is None
@@ -361,12 +368,7 @@ class BlockRewrite:
             # the branch it starts in, else hoisted as before)
             _, end, _, opening = p.loop_span(f)
             conflict = same(p.branches_at(opening), p.branches_at(end))
-        assigns, parts = [], []
-        for k, d in enumerate(decls):
-            dtext, itext, _, _ = p.split_decl(g, k)
-            parts.append(dtext)
-            if itext is not None:
-                assigns.append(f"{d.name} = {itext}")
+        parts, assigns = self.for_parts(g)
         if conflict:
             self.wrap_loop(f, g, modes, parts, assigns)
             return True
