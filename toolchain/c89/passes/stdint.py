@@ -30,11 +30,11 @@ import os
 import re
 
 from .. import semantics
-from ..ctok import Tokens
-from ..frontend.preprocess import ANALYSIS_INCLUDE, FAKE_LIBC
 from ..analysis import macros
 from ..analysis.literals import literal_64
 from ..analysis.names import call_parens, code_ids, included_headers, is_declarator
+from ..ctok import Tokens
+from ..frontend.preprocess import ANALYSIS_INCLUDE, FAKE_LIBC
 from .base import PassOutput, PassSpec
 
 NAME = "stdint"
